@@ -1,0 +1,137 @@
+//! Located diagnostics: every problem in an agent file names `file.md:line:col`.
+
+use std::fmt;
+
+/// One problem in an agent file, at a 1-based line and column (in characters) of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file as the user named it (`agents/backend-engineer-golang.md`).
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when there is something to say.
+    pub help: Option<String>,
+    /// The text of the offending line, for rustc-style rendering.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    /// `path:line:col`.
+    pub fn location(&self) -> String {
+        format!("{}:{}:{}", self.path, self.line, self.column)
+    }
+
+    /// Renders the diagnostic rustc-style: the message, the location, the source line with a
+    /// caret under the offending column, and the help.
+    pub fn render(&self) -> String {
+        let mut out = format!("error: {}\n", self.message);
+        let gutter = self.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        out.push_str(&format!("{pad}--> {}\n", self.location()));
+        if let Some(text) = &self.source_line {
+            let caret_pad: String = text
+                .chars()
+                .take(self.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!("{pad} |\n{} | {text}\n{pad} | {caret_pad}^\n", self.line));
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&format!("{pad} = help: {help}\n"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `path:line:col: message (help: ...)`, on one line: the form used in compile errors.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in one or more agent files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Error {
+    /// An error made of `diagnostics` (at least one).
+    pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
+        Self { diagnostics }
+    }
+
+    /// Every diagnostic, in file order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Every diagnostic rendered rustc-style, one after another.
+    pub fn render(&self) -> String {
+        self.diagnostics.iter().map(Diagnostic::render).collect::<Vec<_>>().join("\n")
+    }
+
+    pub(crate) fn merge(mut self, other: Error) -> Self {
+        self.diagnostics.extend(other.diagnostics);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Collects diagnostics for one file while it is validated (serde_derive style: keep going,
+/// report everything).
+#[derive(Debug)]
+pub(crate) struct Diagnostics<'a> {
+    source: &'a crate::source::Source,
+    found: Vec<Diagnostic>,
+}
+
+impl<'a> Diagnostics<'a> {
+    pub(crate) fn new(source: &'a crate::source::Source) -> Self {
+        Self { source, found: Vec::new() }
+    }
+
+    /// Records a problem at a file position.
+    pub(crate) fn error(&mut self, at: crate::source::Pos, message: impl Into<String>) {
+        self.push(at, message.into(), None);
+    }
+
+    /// Records a problem with a help text.
+    pub(crate) fn error_help(&mut self, at: crate::source::Pos, message: impl Into<String>, help: impl Into<String>) {
+        self.push(at, message.into(), Some(help.into()));
+    }
+
+    fn push(&mut self, at: crate::source::Pos, message: String, help: Option<String>) {
+        self.found.push(self.source.diagnostic(at, message, help));
+    }
+
+    /// The file's path as diagnostics name it.
+    pub(crate) fn path(&self) -> &str {
+        &self.source.display_path
+    }
+
+    pub(crate) fn into_result<T>(mut self, value: T) -> Result<T, Error> {
+        if self.found.is_empty() {
+            Ok(value)
+        } else {
+            self.found.sort_by_key(|d| (d.line, d.column));
+            Err(Error::new(self.found))
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Rustdoc text built from the agent file.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::{AgentSpec, RequirementSpec, SectionSpec};
+use crate::pattern::PatternShape;
+
+/// `#[doc = "..."]` for `text`.
+pub(crate) fn doc(text: &str) -> TokenStream {
+    quote!(#[doc = #text])
+}
+
+/// Escapes text from the file so rustdoc shows it as written: no intra-doc links, no HTML.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '[' | ']' | '<' | '>' | '*' | '_' | '#') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Text for a table cell: escaped, on one line, pipes escaped.
+pub(crate) fn cell(text: &str) -> String {
+    escape(text).replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+/// A code span for a table cell (`pattern`), with pipes escaped.
+pub(crate) fn code_cell(text: &str) -> String {
+    let ticks = if text.contains('`') { "``" } else { "`" };
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{ticks}{pad}{}{pad}{ticks}", text.replace('|', "\\|").replace(['\r', '\n'], " "))
+}
+
+/// When a section is required, in words.
+pub(crate) fn requirement(spec: &AgentSpec, section: &SectionSpec) -> String {
+    match &section.requirement {
+        RequirementSpec::Required => "yes".into(),
+        RequirementSpec::Optional => "no".into(),
+        RequirementSpec::RequiredIn(contexts) => format!(
+            "in context {}",
+            contexts.iter().map(|&i| format!("`{}`", spec.contexts[i].name)).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// How a section is held in `Output`, in words.
+pub(crate) fn shape(section: &SectionSpec) -> &'static str {
+    match section.shape {
+        PatternShape::Single => "once",
+        PatternShape::Repeated => "repeated: every occurrence is kept",
+        PatternShape::Value { single: true, .. } => "once, with a value",
+        PatternShape::Value { single: false, .. } => "repeated, each with a value",
+    }
+}
+
+/// The module's documentation: what the agent is and its whole contract.
+pub(crate) fn module_doc(spec: &AgentSpec) -> String {
+    let mut out = format!("Typed bindings for the agent `{}`.\n\n", spec.name);
+    if !spec.description.trim().is_empty() {
+        out.push_str(&escape(spec.description.trim()));
+        out.push_str("\n\n");
+    }
+    out.push_str("| | |\n|---|---|\n");
+    out.push_str(&format!("| Model | `{}` |\n", cell(&spec.model)));
+    if let Some(version) = &spec.version {
+        out.push_str(&format!("| Version | {} |\n", cell(version)));
+    }
+    if let Some(date) = &spec.last_updated {
+        out.push_str(&format!("| Last updated | {} |\n", cell(date)));
+    }
+    if let Some(kind) = &spec.kind {
+        out.push_str(&format!("| Type | {} |\n", cell(kind)));
+    }
+    if !spec.tools.is_empty() {
+        out.push_str(&format!("| Tools | {} |\n", spec.tools.iter().map(|t| code_cell(t)).collect::<Vec<_>>().join(", ")));
+    }
+    if let Some(color) = &spec.color {
+        out.push_str(&format!("| Color | {} |\n", cell(color)));
+    }
+    out.push_str(&format!("| Source | `{}` |\n", cell(&spec.display_path)));
+
+    out.push_str("\n# Inputs\n\n");
+    if spec.inputs.is_empty() {
+        out.push_str("This agent declares no inputs: `Input::new()` takes nothing.\n");
+    } else {
+        out.push_str("| Input | Field | Type | Required | Description |\n|---|---|---|---|---|\n");
+        for input in &spec.inputs {
+            out.push_str(&format!(
+                "| {} | `{}` | {} | {} | {} |\n",
+                cell(&input.name),
+                input.field,
+                cell(&input.ty.file_name()),
+                if input.required { "yes" } else { "no" },
+                cell(input.description.as_deref().unwrap_or_default())
+            ));
+        }
+    }
+
+    out.push_str("\n# Reply sections\n\n");
+    if spec.sections.is_empty() {
+        out.push_str("This agent declares no reply sections.\n");
+    } else {
+        out.push_str("| Section | Field | Pattern | Required | Occurs | Description |\n|---|---|---|---|---|---|\n");
+        for section in &spec.sections {
+            out.push_str(&format!(
+                "| {} | `{}` | {} | {} | {} | {} |\n",
+                cell(&section.name),
+                section.field,
+                code_cell(&section.pattern),
+                requirement(spec, section),
+                shape(section),
+                cell(section.description.as_deref().unwrap_or_default())
+            ));
+        }
+    }
+
+    if !spec.contexts.is_empty() {
+        out.push_str("\n# Invocation contexts\n\n");
+        for context in &spec.contexts {
+            out.push_str(&format!("- `{}` (`InvocationContext::{}`)", cell(&context.name), context.variant));
+            if let Some(marker) = &context.marker {
+                out.push_str(&format!(": the prompt carries {}", code_cell(marker)));
+            }
+            out.push('\n');
+        }
+    }
+
+    if !spec.metrics.is_empty() {
+        out.push_str("\n# Metrics\n\n| Metric | Field | Type | Description |\n|---|---|---|---|\n");
+        for metric in &spec.metrics {
+            out.push_str(&format!(
+                "| {} | `{}` | {} | {} |\n",
+                cell(&metric.name),
+                metric.field,
+                metric.kind.file_name(),
+                cell(metric.description.as_deref().unwrap_or_default())
+            ));
+        }
+    }
+
+    if let Some(handling) = &spec.error_handling {
+        out.push_str(&format!(
+            "\n# Error handling\n\n- on blocker: `{}`\n- escalation path: `{}`\n",
+            cell(&handling.on_blocker),
+            cell(&handling.escalation_path)
+        ));
+    }
+
+    if !spec.changelog.is_empty() {
+        out.push_str("\n# Changelog\n\n");
+        for entry in &spec.changelog {
+            out.push_str(&format!("- {}\n", escape(entry).replace('\n', " ")));
+        }
+    }
+
+    if !spec.other_keys.is_empty() || spec.format.is_some() {
+        out.push_str("\n# Other keys\n\n");
+        if let Some(format) = &spec.format {
+            out.push_str(&format!("- `output_schema.format`: {}\n", escape(format)));
+        }
+        for (key, value) in &spec.other_keys {
+            out.push_str(&format!("- `{}`: {}\n", cell(key), escape(value).replace('\n', " ")));
+        }
+    }
+    out
+}

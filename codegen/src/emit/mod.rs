@@ -1,0 +1,136 @@
+//! Emission: an [`AgentSpec`] becomes the items of the agent's module.
+
+mod docs;
+mod enums;
+mod input;
+mod metrics;
+mod output;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::AgentSpec;
+
+/// Options of emission shared by the macro and the builder.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EmitOptions {
+    /// Attributes put on every generated data type (`Input`, `Output`, `Metrics`, enums of
+    /// values), such as `#[derive(serde::Serialize)]`.
+    pub(crate) type_attributes: TokenStream,
+}
+
+/// The module's doc text.
+pub(crate) fn module_doc(spec: &AgentSpec) -> String {
+    docs::module_doc(spec)
+}
+
+/// Every item of the agent's module.
+pub(crate) fn items(spec: &AgentSpec, options: &EmitOptions) -> TokenStream {
+    let attrs = &options.type_attributes;
+    let tracking = spec.tracked_path.as_ref().map(|path| {
+        quote! {
+            // Makes the compiler rebuild this module when the agent file changes.
+            const _: &[u8] = ::core::include_bytes!(#path);
+        }
+    });
+    let agent = agent(spec);
+    let input = input::input(spec, attrs);
+    let contexts = output::contexts(spec);
+    let sections = output::sections(spec);
+    let output = output::output(spec, attrs);
+    let metrics = metrics::metrics(spec, attrs);
+    quote! {
+        #tracking
+        #agent
+        #input
+        #contexts
+        #sections
+        #output
+        #metrics
+    }
+}
+
+fn agent(spec: &AgentSpec) -> TokenStream {
+    let name = &spec.name;
+    let description = &spec.description;
+    let model = &spec.model;
+    let version = option_str(spec.version.as_deref());
+    let last_updated = option_str(spec.last_updated.as_deref());
+    let kind = option_str(spec.kind.as_deref());
+    let color = option_str(spec.color.as_deref());
+    let tools = &spec.tools;
+    let source = &spec.display_path;
+    let system_prompt = &spec.body;
+    let error_handling = match &spec.error_handling {
+        Some(handling) => {
+            let on_blocker = match handling.on_blocker.as_str() {
+                "pause_and_report" => quote!(::agentbind::OnBlocker::PauseAndReport),
+                other => quote!(::agentbind::OnBlocker::Other(#other)),
+            };
+            let escalation = match handling.escalation_path.as_str() {
+                "orchestrator" => quote!(::agentbind::EscalationPath::Orchestrator),
+                other => quote!(::agentbind::EscalationPath::Other(#other)),
+            };
+            quote!(::core::option::Option::Some(::agentbind::ErrorHandling { on_blocker: #on_blocker, escalation_path: #escalation }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let struct_doc = format!("The agent `{name}`: its constants, and [`Agent::dispatch`] to call it.");
+    quote! {
+        #[doc = #struct_doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct Agent;
+
+        impl Agent {
+            /// `name` in the agent file.
+            pub const NAME: &'static str = #name;
+            /// `description` in the agent file.
+            pub const DESCRIPTION: &'static str = #description;
+            /// `model` in the agent file (`inherit` when it has none).
+            pub const MODEL: &'static str = #model;
+            /// `version` in the agent file.
+            pub const VERSION: ::core::option::Option<&'static str> = #version;
+            /// `last_updated` in the agent file.
+            pub const LAST_UPDATED: ::core::option::Option<&'static str> = #last_updated;
+            /// `type` in the agent file (specialist, reviewer, planning...).
+            pub const KIND: ::core::option::Option<&'static str> = #kind;
+            /// `tools` in the agent file.
+            pub const TOOLS: &'static [&'static str] = &[#( #tools ),*];
+            /// `color` in the agent file.
+            pub const COLOR: ::core::option::Option<&'static str> = #color;
+            /// `error_handling` in the agent file.
+            pub const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> = #error_handling;
+            /// The agent file these bindings were generated from.
+            pub const SOURCE: &'static str = #source;
+            /// The markdown body of the agent file: the system prompt.
+            pub const SYSTEM_PROMPT: &'static str = #system_prompt;
+
+            /// Starts a dispatch of this agent with `input`.
+            #[must_use]
+            pub fn dispatch(input: Input) -> ::agentbind::Dispatch<Agent> {
+                ::agentbind::Dispatch::new(input)
+            }
+        }
+
+        impl ::agentbind::Agent for Agent {
+            const NAME: &'static str = Agent::NAME;
+            const DESCRIPTION: &'static str = Agent::DESCRIPTION;
+            const MODEL: &'static str = Agent::MODEL;
+            const VERSION: ::core::option::Option<&'static str> = Agent::VERSION;
+            const SYSTEM_PROMPT: &'static str = Agent::SYSTEM_PROMPT;
+            const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> = Agent::ERROR_HANDLING;
+            type Input = Input;
+            type Output = Output;
+            type Section = Section;
+            type Context = InvocationContext;
+            type Metrics = Metrics;
+        }
+    }
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(text) => quote!(::core::option::Option::Some(#text)),
+        None => quote!(::core::option::Option::None),
+    }
+}

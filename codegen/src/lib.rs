@@ -1,0 +1,103 @@
+//! # agentbind-codegen
+//!
+//! The one place where agent files are understood. An agent file (markdown with a YAML
+//! frontmatter) goes through three steps:
+//!
+//! 1. **parse**: [`Source`] reads the file and splits off the frontmatter; the YAML becomes a
+//!    tree of nodes that each know their `line:col` (serde-saphyr);
+//! 2. **validate**: the tree becomes a typed [`AgentSpec`]; every problem is a [`Diagnostic`]
+//!    naming `file.md:line:col`, and all of a file's problems are reported together;
+//! 3. **emit**: the spec becomes the items of a Rust module (`quote`).
+//!
+//! [`generate`] runs all three and is what both the `#[agentbind::agent]` macro and
+//! [`Builder`] (for build scripts) call, so both produce the same module for the same file.
+
+mod diagnostic;
+mod emit;
+mod model;
+mod naming;
+pub mod pattern;
+mod source;
+mod validate;
+mod yaml;
+
+
+use std::path::Path;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub use diagnostic::{Diagnostic, Error};
+pub use model::{
+    AgentSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind, MetricSpec,
+    RequirementSpec, SectionSpec,
+};
+pub use source::{Pos, Source, MAX_AGENT_FILE_BYTES};
+pub use validate::validate;
+
+/// What [`generate`] needs to know besides the file.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Emit `include_bytes!` of the file so that the compiler rebuilds when it changes
+    /// (the macro path; the builder uses `cargo:rerun-if-changed`, and sets it too so that
+    /// both paths give the same module).
+    pub track_file: bool,
+    /// Attributes put on every generated data type, such as `#[derive(serde::Serialize)]`.
+    pub type_attributes: TokenStream,
+}
+
+/// One agent file turned into Rust: the validated spec, the module's doc text and its items.
+#[derive(Debug, Clone)]
+pub struct AgentModule {
+    /// The validated model of the file.
+    pub spec: AgentSpec,
+    /// The module's documentation (markdown).
+    pub doc: String,
+    /// The items that go inside the module.
+    pub items: TokenStream,
+}
+
+impl AgentModule {
+    /// The whole module `#[doc = ...] pub mod <name> { items }`.
+    pub fn to_module(&self, name: &proc_macro2::Ident) -> TokenStream {
+        let doc = &self.doc;
+        let items = &self.items;
+        quote! {
+            #[doc = #doc]
+            pub mod #name {
+                #items
+            }
+        }
+    }
+}
+
+/// Reads, validates and emits the agent file at `path`, named `display_path` in diagnostics.
+///
+/// This is the one function behind the `#[agentbind::agent]` macro and [`Builder`].
+pub fn generate(path: &Path, display_path: &str, options: &Options) -> Result<AgentModule, Error> {
+    let source = Source::read(path, display_path)?;
+    generate_source(&source, options)
+}
+
+/// [`generate`] for a file already in memory.
+pub fn generate_source(source: &Source, options: &Options) -> Result<AgentModule, Error> {
+    let mut spec = validate(source)?;
+    if options.track_file {
+        spec.tracked_path = Some(source.path.to_string_lossy().into_owned());
+    }
+    let emit_options = emit::EmitOptions { type_attributes: options.type_attributes.clone() };
+    Ok(AgentModule { doc: emit::module_doc(&spec), items: emit::items(&spec, &emit_options), spec })
+}
+
+/// The snake_case module name for an agent file: its file stem (`code-reviewer.md` ->
+/// `code_reviewer`), or `None` when the stem has no usable characters.
+pub fn module_name_for(path: &Path) -> Option<String> {
+    naming::snake(&path.file_stem()?.to_string_lossy())
+}
+
+/// Formats `tokens` (a whole file of items) with prettyplease.
+#[cfg(feature = "pretty")]
+pub fn pretty(tokens: TokenStream) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+    Ok(prettyplease::unparse(&file))
+}

@@ -1,0 +1,225 @@
+//! The validated, typed model of one agent file: everything emission needs, nothing more.
+
+use crate::pattern::PatternShape;
+use crate::source::Pos;
+
+/// One agent file, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentSpec {
+    /// The file as the user named it.
+    pub display_path: String,
+    /// The file's absolute path (tracked for rebuilds), when it was read from disk.
+    pub tracked_path: Option<String>,
+    /// `name`.
+    pub name: String,
+    /// `description`.
+    pub description: String,
+    /// `model`; `inherit` when absent.
+    pub model: String,
+    /// `version`.
+    pub version: Option<String>,
+    /// `last_updated`.
+    pub last_updated: Option<String>,
+    /// `type` (specialist, reviewer, exploration, planning, analyst...).
+    pub kind: Option<String>,
+    /// `changelog` entries, newest first as in the file.
+    pub changelog: Vec<String>,
+    /// `tools`, as written.
+    pub tools: Vec<String>,
+    /// `color`.
+    pub color: Option<String>,
+    /// `output_schema.format`.
+    pub format: Option<String>,
+    /// Inputs: required ones first, in file order, then optional ones.
+    pub inputs: Vec<InputSpec>,
+    /// Reply sections, in file order.
+    pub sections: Vec<SectionSpec>,
+    /// Invocation contexts named by `required_when`, in order of first appearance.
+    pub contexts: Vec<ContextSpec>,
+    /// Metrics, in file order.
+    pub metrics: Vec<MetricSpec>,
+    /// `error_handling`.
+    pub error_handling: Option<ErrorHandlingSpec>,
+    /// Keys agentbind does not type, kept for the docs as `key: value` text.
+    pub other_keys: Vec<(String, String)>,
+    /// The markdown body: the system prompt.
+    pub body: String,
+}
+
+/// One input (`input_schema.required_context` / `optional_context` entry).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputSpec {
+    /// The name in the file.
+    pub name: String,
+    /// The Rust field name.
+    pub field: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// The type.
+    pub ty: InputType,
+    /// Whether it is in `required_context`.
+    pub required: bool,
+    /// Where the entry's name is.
+    pub pos: Pos,
+}
+
+/// The type of an input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputType {
+    /// `string` -> `String`.
+    String,
+    /// `markdown` -> `agentbind::Markdown`.
+    Markdown,
+    /// `file_content` -> `agentbind::FileContent`.
+    FileContent,
+    /// `file_path` -> `std::path::PathBuf`.
+    FilePath,
+    /// `object` -> `agentbind::JsonValue`.
+    Object,
+    /// `integer` -> `i64`.
+    Integer,
+    /// `number` / `float` -> `f64`.
+    Number,
+    /// `boolean` -> `bool`.
+    Boolean,
+    /// `list[T]` -> `Vec<T>`; `list` is `list[string]`.
+    List(Box<InputType>),
+    /// `string` with `enum:` -> a generated enum.
+    Enum(EnumSpec),
+}
+
+impl InputType {
+    /// The type as written in the file, for docs.
+    pub fn file_name(&self) -> String {
+        match self {
+            InputType::String => "string".into(),
+            InputType::Markdown => "markdown".into(),
+            InputType::FileContent => "file_content".into(),
+            InputType::FilePath => "file_path".into(),
+            InputType::Object => "object".into(),
+            InputType::Integer => "integer".into(),
+            InputType::Number => "number".into(),
+            InputType::Boolean => "boolean".into(),
+            InputType::List(inner) => format!("list[{}]", inner.file_name()),
+            InputType::Enum(e) => format!("string, one of {}", e.labels().join(", ")),
+        }
+    }
+}
+
+/// A generated enum: from an input's `enum:` values or a section's alternatives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumSpec {
+    /// The Rust type name.
+    pub type_name: String,
+    /// (label in the file, Rust variant name), in file order.
+    pub variants: Vec<(String, String)>,
+}
+
+impl EnumSpec {
+    /// The labels, in file order.
+    pub fn labels(&self) -> Vec<&str> {
+        self.variants.iter().map(|(label, _)| label.as_str()).collect()
+    }
+}
+
+/// One reply section (`output_schema.required_sections` entry).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionSpec {
+    /// The name in the file.
+    pub name: String,
+    /// The `Section` variant name.
+    pub variant: String,
+    /// The `Output` field name.
+    pub field: String,
+    /// The pattern as written.
+    pub pattern: String,
+    /// What the pattern describes.
+    pub shape: PatternShape,
+    /// For a value section, its enum.
+    pub value_enum: Option<EnumSpec>,
+    /// When the section is required.
+    pub requirement: RequirementSpec,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+impl SectionSpec {
+    /// Whether every matching line is a new occurrence.
+    pub fn is_repeated(&self) -> bool {
+        matches!(self.shape, PatternShape::Repeated | PatternShape::Value { single: false, .. })
+    }
+}
+
+/// When a section is required.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequirementSpec {
+    /// `required: true`.
+    Required,
+    /// `required: false`.
+    Optional,
+    /// `required_when`: indexes into [`AgentSpec::contexts`].
+    RequiredIn(Vec<usize>),
+}
+
+/// An invocation context (`required_when.invocation_context`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextSpec {
+    /// The name in the file (`dev-refactor`).
+    pub name: String,
+    /// The variant name (`DevRefactor`).
+    pub variant: String,
+    /// `prompt_contains`: the marker a prompt in this context carries.
+    pub marker: Option<String>,
+}
+
+/// One metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricSpec {
+    /// The name in the file.
+    pub name: String,
+    /// The `Metrics` field name.
+    pub field: String,
+    /// The `Metric` variant name.
+    pub variant: String,
+    /// The declared type.
+    pub kind: MetricKind,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// The type of a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    /// `integer` -> `i64`.
+    Integer,
+    /// `float` -> `f64`.
+    Float,
+    /// `percentage` -> `agentbind::Percentage`.
+    Percentage,
+    /// `boolean` -> `bool`.
+    Boolean,
+    /// `fraction` -> `agentbind::Fraction`.
+    Fraction,
+}
+
+impl MetricKind {
+    /// The type's name in the file.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            MetricKind::Integer => "integer",
+            MetricKind::Float => "float",
+            MetricKind::Percentage => "percentage",
+            MetricKind::Boolean => "boolean",
+            MetricKind::Fraction => "fraction",
+        }
+    }
+}
+
+/// `error_handling`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorHandlingSpec {
+    /// `on_blocker`.
+    pub on_blocker: String,
+    /// `escalation_path`.
+    pub escalation_path: String,
+}

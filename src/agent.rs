@@ -1,0 +1,118 @@
+//! The traits that every generated agent module implements.
+
+use crate::dispatch::Dispatch;
+use crate::prompt::PromptBuilder;
+use crate::reply::{ReplyError, ReplySections};
+use crate::scan::SectionMatcher;
+use crate::ErrorHandling;
+
+/// An agent whose definition file was read at compile time.
+///
+/// Implemented by the unit struct `Agent` of every generated module. The same constants are
+/// also inherent on that struct, so `golang::Agent::MODEL` works without importing this trait.
+pub trait Agent: Sized + 'static {
+    /// `name` from the frontmatter.
+    const NAME: &'static str;
+    /// `description` from the frontmatter.
+    const DESCRIPTION: &'static str;
+    /// `model` from the frontmatter (`opus`, `sonnet`, a full model id...); empty when absent.
+    const MODEL: &'static str;
+    /// `version` from the frontmatter, when it has one.
+    const VERSION: Option<&'static str>;
+    /// The markdown body after the frontmatter: the agent's system prompt.
+    const SYSTEM_PROMPT: &'static str;
+    /// `output_schema.error_handling`, when declared.
+    const ERROR_HANDLING: Option<ErrorHandling>;
+
+    /// The typed input (`input_schema`).
+    type Input: AgentInput;
+    /// The typed reply (`output_schema.required_sections`).
+    type Output: AgentOutput;
+    /// The reply sections, one variant per `required_sections` entry.
+    type Section: SectionKind<Context = Self::Context>;
+    /// The invocation contexts named by `required_when`.
+    type Context: ContextKind;
+    /// The typed metrics (`metrics`).
+    type Metrics: Default;
+
+    /// Starts a dispatch of this agent with `input`.
+    fn dispatch(input: Self::Input) -> Dispatch<Self> {
+        Dispatch::new(input)
+    }
+}
+
+/// The input of an agent: knows how to render itself into the user prompt.
+pub trait AgentInput {
+    /// Writes every input field under its own heading.
+    fn render(&self, prompt: &mut PromptBuilder);
+}
+
+/// The typed reply of an agent, built from the sections found in the reply text.
+pub trait AgentOutput: Sized {
+    /// Takes the sections out of `sections`. Requirements and enum values have been checked
+    /// before this is called; an error here means the reply did not fit the type after all.
+    fn from_sections(sections: &mut ReplySections) -> Result<Self, ReplyError>;
+}
+
+/// When a reply section is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Requirement<C: 'static> {
+    /// Always required (`required: true`).
+    Required,
+    /// Never required (`required: false`, no `required_when`).
+    Optional,
+    /// Required only when the dispatch runs in one of these invocation contexts
+    /// (`required_when`).
+    RequiredIn(&'static [C]),
+}
+
+impl<C: PartialEq> Requirement<C> {
+    /// Whether the section is required for a dispatch in `context` (`None`: no context).
+    pub fn is_required_in(&self, context: Option<&C>) -> bool {
+        match self {
+            Requirement::Required => true,
+            Requirement::Optional => false,
+            Requirement::RequiredIn(contexts) => context.is_some_and(|c| contexts.contains(c)),
+        }
+    }
+}
+
+/// The section enum of an agent (`Section` in a generated module).
+pub trait SectionKind: Copy + PartialEq + 'static {
+    /// The invocation context type used by [`Requirement::RequiredIn`].
+    type Context: ContextKind;
+    /// Every section, in file order.
+    const ALL: &'static [Self];
+    /// The section's `name`.
+    fn name(self) -> &'static str;
+    /// The section's `pattern`, a line-anchored regular expression.
+    fn pattern(self) -> &'static str;
+    /// When the section is required.
+    fn requirement(self) -> Requirement<Self::Context>;
+    /// Index of the section in [`SectionKind::ALL`].
+    fn index(self) -> usize;
+    /// The compiled matcher for all sections of this agent (built once).
+    fn matcher() -> &'static SectionMatcher;
+}
+
+/// The invocation context enum of an agent (`InvocationContext` in a generated module).
+pub trait ContextKind: Copy + PartialEq + 'static {
+    /// Every context, in file order.
+    const ALL: &'static [Self];
+    /// The context's name in the file (`dev-refactor`).
+    fn name(self) -> &'static str;
+    /// The text that the prompt of a dispatch in this context starts with
+    /// (`prompt_contains` in the file), if any.
+    fn prompt_marker(self) -> Option<&'static str>;
+}
+
+/// A closed set of labels: the enum of an input with `enum:` values, or of a section whose
+/// pattern has one capture group of literal alternatives (`^## VERDICT: (PASS|FAIL)$`).
+pub trait LabeledEnum: Copy + PartialEq + 'static {
+    /// Every label, in file order.
+    const LABELS: &'static [&'static str];
+    /// The value of `label`, if it is one of [`LabeledEnum::LABELS`].
+    fn from_label(label: &str) -> Option<Self>;
+    /// The label of this value as written in the file.
+    fn label(self) -> &'static str;
+}

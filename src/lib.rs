@@ -1,0 +1,86 @@
+//! # agentbind
+//!
+//! Typed Rust bindings for AI-agent definition files: markdown with a YAML frontmatter that
+//! declares the agent's inputs (`input_schema`), the sections its reply must contain
+//! (`output_schema.required_sections`), its `metrics` and its `error_handling`.
+//!
+//! The files are read **at compile time**, by the [`agent`] attribute macro or by
+//! `agentbind_codegen::Builder` in a build script (then [`include_agents!`]), and become a
+//! module per agent with typed `Input`, `Output`, `Section`, `InvocationContext`, `Metrics`
+//! and `Metric` items. This crate is the small runtime those modules use:
+//!
+//! * [`Agent`], [`AgentInput`], [`AgentOutput`], [`SectionKind`], [`ContextKind`]: the traits
+//!   every generated module implements;
+//! * [`Dispatch`]: one typed call of an agent, which renders the prompt and checks the reply;
+//! * [`Markdown`], [`FileContent`], [`Percentage`], [`Fraction`]: value types of inputs and
+//!   metrics;
+//! * [`SectionText`], [`Captured`], [`ReplyError`]: what reply parsing gives back.
+//!
+//! ```ignore
+//! #[agentbind::agent("agents/backend-engineer-golang.md")]
+//! pub mod golang {}
+//!
+//! let input = golang::Input::new("Add /health endpoint", "Must return 200 with build info");
+//! let dispatch = golang::Agent::dispatch(input).in_context(golang::InvocationContext::DevRefactor);
+//! let prompt = dispatch.prompt();
+//! let output: golang::Output = dispatch.parse_reply(&reply)?;
+//! ```
+#![deny(missing_docs)]
+
+mod agent;
+mod dispatch;
+mod error_handling;
+mod numbers;
+mod prompt;
+mod reply;
+mod scan;
+mod text;
+
+pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, Requirement, SectionKind, LabeledEnum};
+pub use dispatch::Dispatch;
+pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
+pub use numbers::{Fraction, MetricKind, Percentage};
+pub use prompt::{PromptBuilder, PromptValue};
+pub use reply::{Captured, FromOccurrence, ReplyError, ReplyProblem, ReplySections, SectionText};
+pub use scan::{SectionMatcher, SectionPattern, MAX_REPLY_BYTES};
+pub use text::{FileContent, Markdown, UnknownValue};
+
+/// The JSON value type used for `object` inputs (`serde_json::Value`).
+pub type JsonValue = serde_json::Value;
+
+/// Re-export of `serde_json`, so that generated code and callers can build `object` inputs
+/// without depending on it themselves.
+pub use serde_json;
+
+/// Generates a typed module for one agent file; see the crate documentation.
+///
+/// ```ignore
+/// #[agentbind::agent("agents/backend-engineer-golang.md")]
+/// pub mod golang {}
+/// ```
+///
+/// The path is relative to the `CARGO_MANIFEST_DIR` of the crate that uses the macro. Every
+/// problem in the file is a compile error naming `file.md:line:col`.
+pub use agentbind_macros::agent;
+
+/// Includes the modules that `agentbind_codegen::Builder` wrote to `$OUT_DIR` from a build
+/// script: one module per agent file.
+///
+/// ```ignore
+/// // build.rs
+/// fn main() { agentbind_codegen::Builder::new().agents_dir("agents").generate().unwrap(); }
+/// // src/lib.rs
+/// agentbind::include_agents!();
+/// ```
+///
+/// With an argument, includes a file of another name that the builder was told to write
+/// (`Builder::file_name`).
+#[macro_export]
+macro_rules! include_agents {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/agentbind.rs"));
+    };
+    ($file:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $file));
+    };
+}

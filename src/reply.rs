@@ -1,0 +1,310 @@
+//! What reply parsing gives back: section texts, typed values and errors.
+
+use std::fmt;
+
+use crate::agent::{SectionKind, LabeledEnum};
+use crate::scan::SectionPattern;
+
+/// The text of one section of a reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct SectionText {
+    /// The whole line that matched the section's pattern (`## Summary`, `### Task 2: Wire DB`).
+    pub heading: String,
+    /// The section's content: the rest of the heading line after the match (as in
+    /// `**Goal:** text`), then every line up to the next section, with line endings normalised
+    /// to `\n` and surrounding blank lines removed.
+    pub body: String,
+}
+
+impl SectionText {
+    /// The body.
+    pub fn as_str(&self) -> &str {
+        &self.body
+    }
+}
+
+impl AsRef<str> for SectionText {
+    fn as_ref(&self) -> &str {
+        &self.body
+    }
+}
+
+impl fmt::Display for SectionText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.body)
+    }
+}
+
+/// A section whose heading carries a value from a closed set, such as
+/// `## VERDICT: PASS` for the pattern `^## VERDICT: (PASS|FAIL)$`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Captured<V> {
+    /// The value in the heading.
+    pub value: V,
+    /// The section's text.
+    pub text: SectionText,
+}
+
+impl<V: LabeledEnum> fmt::Display for Captured<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.value.label())
+    }
+}
+
+/// A section type that can be built from one occurrence in a reply: [`SectionText`] or
+/// [`Captured`].
+pub trait FromOccurrence: Sized {
+    /// Builds the value from the occurrence of `section`; `label` is capture group 1 of the
+    /// pattern, when it has one.
+    fn from_occurrence(
+        section: &'static str,
+        text: SectionText,
+        label: Option<&str>,
+    ) -> Result<Self, ReplyProblem>;
+}
+
+impl FromOccurrence for SectionText {
+    fn from_occurrence(
+        _section: &'static str,
+        text: SectionText,
+        _label: Option<&str>,
+    ) -> Result<Self, ReplyProblem> {
+        Ok(text)
+    }
+}
+
+impl<V: LabeledEnum> FromOccurrence for Captured<V> {
+    fn from_occurrence(
+        section: &'static str,
+        text: SectionText,
+        label: Option<&str>,
+    ) -> Result<Self, ReplyProblem> {
+        let found = label.unwrap_or_default();
+        match V::from_label(found) {
+            Some(value) => Ok(Captured { value, text }),
+            None => Err(ReplyProblem::InvalidValue {
+                section,
+                found: found.to_owned(),
+                expected: V::LABELS,
+            }),
+        }
+    }
+}
+
+/// One occurrence of a section found by the scanner.
+#[derive(Debug, Clone)]
+pub(crate) struct Occurrence {
+    pub(crate) text: SectionText,
+    pub(crate) label: Option<String>,
+}
+
+/// The sections found in one reply, in the order of the agent's `Section::ALL`; what
+/// [`AgentOutput::from_sections`](crate::AgentOutput::from_sections) reads from.
+#[derive(Debug)]
+pub struct ReplySections {
+    patterns: &'static [SectionPattern],
+    found: Vec<Vec<Occurrence>>,
+    problems: Vec<ReplyProblem>,
+}
+
+impl ReplySections {
+    pub(crate) fn new(patterns: &'static [SectionPattern]) -> Self {
+        Self { patterns, found: vec![Vec::new(); patterns.len()], problems: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, index: usize, occurrence: Occurrence) {
+        self.found[index].push(occurrence);
+    }
+
+    /// Records every value-section label that is not one of the section's labels.
+    pub(crate) fn check_labels(&mut self) {
+        for (pattern, found) in self.patterns.iter().zip(&self.found) {
+            let Some(labels) = pattern.labels else { continue };
+            for occurrence in found {
+                let label = occurrence.label.as_deref().unwrap_or_default();
+                if !labels.contains(&label) {
+                    self.problems.push(ReplyProblem::InvalidValue {
+                        section: pattern.name,
+                        found: label.to_owned(),
+                        expected: labels,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Every problem of the reply for a dispatch in `context`: missing required sections and
+    /// values outside their labels.
+    pub(crate) fn problems<S: SectionKind>(&self, context: Option<&S::Context>) -> Vec<ReplyProblem> {
+        let mut problems: Vec<ReplyProblem> = S::ALL
+            .iter()
+            .filter(|s| s.requirement().is_required_in(context) && self.count(s.index()) == 0)
+            .map(|s| ReplyProblem::MissingSection {
+                section: s.name(),
+                pattern: s.pattern(),
+                context: match s.requirement() {
+                    crate::Requirement::RequiredIn(_) => context.map(|c| crate::ContextKind::name(*c)),
+                    _ => None,
+                },
+            })
+            .collect();
+        problems.extend(self.problems.iter().cloned());
+        problems
+    }
+
+    /// How many times the section at `index` occurs.
+    pub fn count(&self, index: usize) -> usize {
+        self.found.get(index).map_or(0, Vec::len)
+    }
+
+    /// The texts of the section at `index`, in reply order.
+    pub fn texts(&self, index: usize) -> impl Iterator<Item = &SectionText> {
+        self.found.get(index).into_iter().flatten().map(|o| &o.text)
+    }
+
+    /// Takes the first occurrence of a required section.
+    pub fn required<T: FromOccurrence>(&mut self, index: usize) -> Result<T, ReplyError> {
+        match self.optional(index)? {
+            Some(value) => Ok(value),
+            None => Err(ReplyError::new(vec![ReplyProblem::MissingSection {
+                section: self.name(index),
+                pattern: self.patterns.get(index).map_or("", |p| p.pattern),
+                context: None,
+            }])),
+        }
+    }
+
+    /// Takes the first occurrence of a section, if any.
+    pub fn optional<T: FromOccurrence>(&mut self, index: usize) -> Result<Option<T>, ReplyError> {
+        let name = self.name(index);
+        let Some(found) = self.found.get_mut(index) else { return Ok(None) };
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let occurrence = found.remove(0);
+        T::from_occurrence(name, occurrence.text, occurrence.label.as_deref())
+            .map(Some)
+            .map_err(|problem| ReplyError::new(vec![problem]))
+    }
+
+    /// Takes every occurrence of a repeated section, in reply order.
+    pub fn repeated<T: FromOccurrence>(&mut self, index: usize) -> Result<Vec<T>, ReplyError> {
+        let name = self.name(index);
+        let Some(found) = self.found.get_mut(index) else { return Ok(Vec::new()) };
+        std::mem::take(found)
+            .into_iter()
+            .map(|o| T::from_occurrence(name, o.text, o.label.as_deref()))
+            .collect::<Result<_, _>>()
+            .map_err(|problem| ReplyError::new(vec![problem]))
+    }
+
+    fn name(&self, index: usize) -> &'static str {
+        self.patterns.get(index).map_or("?", |p| p.name)
+    }
+}
+
+/// One way in which a reply breaks the agent's contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyProblem {
+    /// A required section has no line matching its pattern.
+    MissingSection {
+        /// The section's name.
+        section: &'static str,
+        /// The section's pattern.
+        pattern: &'static str,
+        /// The invocation context that makes the section required, for a conditional section.
+        context: Option<&'static str>,
+    },
+    /// A value section's heading holds a value outside its labels.
+    InvalidValue {
+        /// The section's name.
+        section: &'static str,
+        /// The value in the reply.
+        found: String,
+        /// The accepted labels.
+        expected: &'static [&'static str],
+    },
+    /// The reply is larger than [`MAX_REPLY_BYTES`](crate::MAX_REPLY_BYTES).
+    TooLarge {
+        /// The reply's length in bytes.
+        len: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A section pattern could not be compiled (it was checked at compile time, so this means
+    /// the runtime and the generator disagree on regular-expression syntax).
+    InvalidPattern {
+        /// The section's name.
+        section: &'static str,
+        /// The regex error.
+        error: String,
+    },
+}
+
+impl fmt::Display for ReplyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplyProblem::MissingSection { section, pattern, context: None } => {
+                write!(f, "missing required section `{section}` (no line matches `{pattern}`)")
+            }
+            ReplyProblem::MissingSection { section, pattern, context: Some(context) } => write!(
+                f,
+                "missing section `{section}`, required in context `{context}` (no line matches `{pattern}`)"
+            ),
+            ReplyProblem::InvalidValue { section, found, expected } => write!(
+                f,
+                "section `{section}` has value `{found}`, expected one of: {}",
+                expected.join(", ")
+            ),
+            ReplyProblem::TooLarge { len, limit } => {
+                write!(f, "reply of {len} bytes is larger than the limit of {limit} bytes")
+            }
+            ReplyProblem::InvalidPattern { section, error } => {
+                write!(f, "pattern of section `{section}` does not compile: {error}")
+            }
+        }
+    }
+}
+
+/// A reply that does not match the agent's contract. Lists every problem at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyError {
+    problems: Vec<ReplyProblem>,
+}
+
+impl ReplyError {
+    /// An error made of `problems`.
+    pub fn new(problems: Vec<ReplyProblem>) -> Self {
+        Self { problems }
+    }
+
+    /// Every problem found.
+    pub fn problems(&self) -> &[ReplyProblem] {
+        &self.problems
+    }
+
+    /// The names of the required sections that are missing, in file order.
+    pub fn missing_sections(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.problems.iter().filter_map(|p| match p {
+            ReplyProblem::MissingSection { section, .. } => Some(*section),
+            _ => None,
+        })
+    }
+}
+
+impl fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems.as_slice() {
+            [one] => write!(f, "the reply does not match the agent's contract: {one}"),
+            many => {
+                write!(f, "the reply does not match the agent's contract ({} problems):", many.len())?;
+                for problem in many {
+                    write!(f, "\n  - {problem}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReplyError {}

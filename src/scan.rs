@@ -1,0 +1,204 @@
+//! The reply scanner: finds section lines by their patterns, outside fenced code blocks.
+
+use regex::{Regex, RegexSet};
+
+use crate::reply::{Occurrence, ReplyError, ReplyProblem, ReplySections, SectionText};
+
+/// Replies larger than this (64 MiB) are refused with [`ReplyProblem::TooLarge`] before any
+/// scanning: parsing time and memory stay bounded.
+pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
+
+/// How one section is found in a reply. Generated code builds one per section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionPattern {
+    /// The section's name.
+    pub name: &'static str,
+    /// The regular expression a line must match to start the section. For a value section
+    /// (`labels` is `Some`) this is the file's pattern with its capture group widened to any
+    /// text, so that a value outside the labels is reported instead of being missed.
+    pub pattern: &'static str,
+    /// Whether every matching line starts a new occurrence. For other sections only the first
+    /// matching line starts the section; later ones are ordinary content.
+    pub repeated: bool,
+    /// For a value section, the labels accepted in capture group 1.
+    pub labels: Option<&'static [&'static str]>,
+}
+
+/// The compiled patterns of one agent. Built once per agent type (see
+/// [`SectionKind::matcher`](crate::SectionKind::matcher)).
+#[derive(Debug)]
+pub struct SectionMatcher {
+    patterns: &'static [SectionPattern],
+    compiled: Result<Compiled, (usize, String)>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    set: RegexSet,
+    regexes: Vec<Regex>,
+}
+
+impl SectionMatcher {
+    /// Compiles `patterns`. The patterns were validated at compile time; should one still fail
+    /// to compile, every scan reports it as [`ReplyProblem::InvalidPattern`].
+    pub fn new(patterns: &'static [SectionPattern]) -> Self {
+        let compiled = compile(patterns);
+        Self { patterns, compiled }
+    }
+
+    /// The patterns this matcher was built from.
+    pub fn patterns(&self) -> &'static [SectionPattern] {
+        self.patterns
+    }
+
+    /// Splits `reply` into sections.
+    ///
+    /// A line starts a section when it matches the section's pattern (line-anchored, line
+    /// endings `\n` or `\r\n`) and is not inside a fenced code block (```` ``` ```` or `~~~`).
+    /// A section's text runs to the next line that starts a section. A leading byte-order mark
+    /// is ignored. Time is linear in the reply's length.
+    pub fn scan(&self, reply: &str) -> Result<ReplySections, ReplyError> {
+        if reply.len() > MAX_REPLY_BYTES {
+            return Err(ReplyError::new(vec![ReplyProblem::TooLarge {
+                len: reply.len(),
+                limit: MAX_REPLY_BYTES,
+            }]));
+        }
+        let compiled = match &self.compiled {
+            Ok(compiled) => compiled,
+            Err((index, error)) => {
+                return Err(ReplyError::new(vec![ReplyProblem::InvalidPattern {
+                    section: self.patterns[*index].name,
+                    error: error.clone(),
+                }]))
+            }
+        };
+        let reply = reply.strip_prefix('\u{feff}').unwrap_or(reply);
+        let mut sections = ReplySections::new(self.patterns);
+        let mut open: Option<OpenSection<'_>> = None;
+        let mut fence: Option<Fence> = None;
+        let mut offset = 0;
+        for raw_line in reply.split_inclusive('\n') {
+            let line_start = offset;
+            offset += raw_line.len();
+            let line = trim_line_ending(raw_line);
+            if let Some(current) = fence {
+                if current.is_closed_by(line) {
+                    fence = None;
+                }
+                continue;
+            }
+            if let Some(opened) = Fence::opened_by(line) {
+                fence = Some(opened);
+                continue;
+            }
+            if !compiled.set.is_match(line) {
+                continue;
+            }
+            let started = compiled.set.matches(line).into_iter().find(|&index| {
+                self.patterns[index].repeated || sections.count(index) == 0 && !open.as_ref().is_some_and(|o| o.index == index)
+            });
+            let Some(index) = started else { continue };
+            if let Some(previous) = open.take() {
+                sections.push(previous.index, previous.finish(reply, line_start));
+            }
+            open = Some(OpenSection::start(index, line, &compiled.regexes[index], offset));
+        }
+        if let Some(previous) = open.take() {
+            sections.push(previous.index, previous.finish(reply, reply.len()));
+        }
+        sections.check_labels();
+        Ok(sections)
+    }
+}
+
+fn compile(patterns: &[SectionPattern]) -> Result<Compiled, (usize, String)> {
+    let regexes = patterns
+        .iter()
+        .enumerate()
+        .map(|(index, p)| Regex::new(p.pattern).map_err(|e| (index, e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let set = RegexSet::new(patterns.iter().map(|p| p.pattern)).map_err(|e| (0, e.to_string()))?;
+    Ok(Compiled { set, regexes })
+}
+
+fn trim_line_ending(line: &str) -> &str {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+/// A section whose heading line was found and whose body is still being read.
+struct OpenSection<'a> {
+    index: usize,
+    heading: &'a str,
+    rest_of_heading: &'a str,
+    label: Option<&'a str>,
+    body_start: usize,
+}
+
+impl<'a> OpenSection<'a> {
+    fn start(index: usize, line: &'a str, regex: &Regex, body_start: usize) -> Self {
+        let (rest_of_heading, label) = match regex.captures(line) {
+            Some(caps) => {
+                let whole = caps.get(0).map_or(0, |m| m.end());
+                (&line[whole..], caps.get(1).map(|m| m.as_str()))
+            }
+            None => ("", None),
+        };
+        Self { index, heading: line, rest_of_heading, label, body_start }
+    }
+
+    /// Ends the section where the next one starts (`end`, a byte offset into `reply`).
+    fn finish(self, reply: &str, end: usize) -> Occurrence {
+        let body = &reply[self.body_start..end];
+        let mut text = String::new();
+        let rest = self.rest_of_heading.trim();
+        if !rest.is_empty() {
+            text.push_str(rest);
+            text.push('\n');
+        }
+        text.push_str(body.trim_start_matches(['\r', '\n']).trim_end());
+        if text.contains('\r') {
+            text = text.replace("\r\n", "\n");
+        }
+        let body = text.trim_end().to_owned();
+        Occurrence {
+            text: SectionText { heading: self.heading.to_owned(), body },
+            label: self.label.map(str::to_owned),
+        }
+    }
+}
+
+/// An open fenced code block: its character and length (CommonMark rules).
+#[derive(Clone, Copy)]
+struct Fence {
+    marker: u8,
+    len: usize,
+}
+
+impl Fence {
+    fn parse(line: &str) -> Option<(Fence, &str)> {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent > 3 {
+            return None;
+        }
+        let rest = &line[indent..];
+        let marker = *rest.as_bytes().first()?;
+        if marker != b'`' && marker != b'~' {
+            return None;
+        }
+        let len = rest.len() - rest.trim_start_matches(marker as char).len();
+        (len >= 3).then(|| (Fence { marker, len }, &rest[len..]))
+    }
+
+    fn opened_by(line: &str) -> Option<Fence> {
+        let (fence, info) = Fence::parse(line)?;
+        (fence.marker == b'~' || !info.contains('`')).then_some(fence)
+    }
+
+    fn is_closed_by(self, line: &str) -> bool {
+        Fence::parse(line).is_some_and(|(closing, rest)| {
+            closing.marker == self.marker && closing.len >= self.len && rest.trim().is_empty()
+        })
+    }
+}
