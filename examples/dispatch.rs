@@ -11,7 +11,12 @@ fn main() -> Result<(), agentbind::ReplyError> {
         .with_acceptance_criteria(vec!["returns JSON".to_string(), "no auth required".to_string()]);
     let dispatch = golang::Agent::dispatch(input).in_context(golang::InvocationContext::DevRefactor);
 
-    println!("== agent {} (model {}, version {})", golang::Agent::NAME, golang::Agent::MODEL, golang::Agent::VERSION.unwrap_or("-"));
+    println!(
+        "== agent {} (model {}, version {})",
+        golang::Agent::NAME,
+        golang::Agent::MODEL,
+        golang::Agent::VERSION.unwrap_or("-")
+    );
     println!("== system prompt: {} bytes", golang::Agent::SYSTEM_PROMPT.len());
     println!("== prompt\n{}", dispatch.prompt());
 

@@ -36,7 +36,7 @@ mod reply;
 mod scan;
 mod text;
 
-pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, Requirement, SectionKind, LabeledEnum};
+pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, LabeledEnum, Requirement, SectionKind};
 pub use dispatch::Dispatch;
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
 pub use numbers::{Fraction, MetricKind, Percentage};

@@ -88,11 +88,7 @@ pub trait PromptValue {
 /// Writes `text` inside a code fence of backticks longer than any backtick run in `text`
 /// (at least three), so nothing in `text` can close the fence early.
 pub fn write_fenced(out: &mut String, info: &str, text: &str) {
-    let longest_run = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run.max(2) + 1);
     out.push_str(&fence);
     out.push_str(info);

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::agent::{SectionKind, LabeledEnum};
+use crate::agent::{LabeledEnum, SectionKind};
 use crate::scan::SectionPattern;
 
 /// The text of one section of a reply.
@@ -82,11 +82,7 @@ impl<V: LabeledEnum> FromOccurrence for Captured<V> {
         let found = label.unwrap_or_default();
         match V::from_label(found) {
             Some(value) => Ok(Captured { value, text }),
-            None => Err(ReplyProblem::InvalidValue {
-                section,
-                found: found.to_owned(),
-                expected: V::LABELS,
-            }),
+            None => Err(ReplyProblem::InvalidValue { section, found: found.to_owned(), expected: V::LABELS }),
         }
     }
 }
@@ -251,11 +247,9 @@ impl fmt::Display for ReplyProblem {
                 f,
                 "missing section `{section}`, required in context `{context}` (no line matches `{pattern}`)"
             ),
-            ReplyProblem::InvalidValue { section, found, expected } => write!(
-                f,
-                "section `{section}` has value `{found}`, expected one of: {}",
-                expected.join(", ")
-            ),
+            ReplyProblem::InvalidValue { section, found, expected } => {
+                write!(f, "section `{section}` has value `{found}`, expected one of: {}", expected.join(", "))
+            }
             ReplyProblem::TooLarge { len, limit } => {
                 write!(f, "reply of {len} bytes is larger than the limit of {limit} bytes")
             }

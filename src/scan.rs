@@ -95,9 +95,14 @@ impl SectionMatcher {
             if !compiled.set.is_match(line) {
                 continue;
             }
-            let started = compiled.set.matches(line).into_iter().find(|&index| {
-                self.patterns[index].repeated || sections.count(index) == 0 && !open.as_ref().is_some_and(|o| o.index == index)
-            });
+            // A section that occurs once starts at its first matching line only.
+            let already_started =
+                |index: usize| sections.count(index) > 0 || open.as_ref().is_some_and(|o| o.index == index);
+            let started = compiled
+                .set
+                .matches(line)
+                .into_iter()
+                .find(|&index| self.patterns[index].repeated || !already_started(index));
             let Some(index) = started else { continue };
             if let Some(previous) = open.take() {
                 sections.push(previous.index, previous.finish(reply, line_start));

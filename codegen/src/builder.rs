@@ -1,1 +1,303 @@
+//! `Builder`: generates the modules of many agent files from a build script (prost-build style).
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::diagnostic::{Diagnostic, Error};
+use crate::{generate, module_name_for, naming, AgentModule, Options};
+
+/// Generates one module per agent file into `$OUT_DIR/agentbind.rs`, for
+/// `agentbind::include_agents!()`.
+///
+/// ```no_run
+/// // in build.rs, inside `fn main()`:
+/// agentbind_codegen::Builder::new().agents_dir("agents").generate().unwrap();
+/// ```
+///
+/// Relative paths are resolved against `CARGO_MANIFEST_DIR` (the current directory outside
+/// Cargo). Every file and folder is announced with `cargo:rerun-if-changed`, so that adding,
+/// removing or editing an agent rebuilds the crate.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    files: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+    out_dir: Option<PathBuf>,
+    file_name: String,
+    module_names: BTreeMap<PathBuf, String>,
+    type_attributes: Vec<String>,
+    rerun_if_changed: bool,
+    registry: bool,
+}
+
+/// What [`Builder::generate`] wrote.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The file written.
+    pub path: PathBuf,
+    /// (module name, agent file) for every module, in output order.
+    pub modules: Vec<(String, PathBuf)>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Builder {
+    /// A builder with no agents, writing `agentbind.rs` into `$OUT_DIR`.
+    pub fn new() -> Self {
+        Self {
+            files: Vec::new(),
+            dirs: Vec::new(),
+            out_dir: None,
+            file_name: "agentbind.rs".into(),
+            module_names: BTreeMap::new(),
+            type_attributes: Vec::new(),
+            rerun_if_changed: true,
+            registry: true,
+        }
+    }
+
+    /// Adds one agent file.
+    pub fn agent(mut self, path: impl Into<PathBuf>) -> Self {
+        self.files.push(path.into());
+        self
+    }
+
+    /// Adds every `*.md` file under `dir`, recursively, in sorted order.
+    pub fn agents_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dirs.push(dir.into());
+        self
+    }
+
+    /// Writes into `dir` instead of `$OUT_DIR`.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Names the output file (default `agentbind.rs`; then use
+    /// `agentbind::include_agents!("name.rs")`).
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = name.into();
+        self
+    }
+
+    /// Names the module of the agent file `path` (as given to [`agent`](Self::agent) or found
+    /// in a folder) instead of its snake_cased file stem.
+    pub fn module_name(mut self, path: impl Into<PathBuf>, name: impl Into<String>) -> Self {
+        self.module_names.insert(path.into(), name.into());
+        self
+    }
+
+    /// Puts `attribute` (such as `#[derive(serde::Serialize)]`) on every generated data type:
+    /// `Input`, `Output`, `Metrics` and the enums of values.
+    pub fn type_attribute(mut self, attribute: impl Into<String>) -> Self {
+        self.type_attributes.push(attribute.into());
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` lines (default: yes).
+    pub fn emit_rerun_if_changed(mut self, yes: bool) -> Self {
+        self.rerun_if_changed = yes;
+        self
+    }
+
+    /// Whether to generate the `AnyAgent` registry enum over all agents (default: yes).
+    pub fn registry(mut self, yes: bool) -> Self {
+        self.registry = yes;
+        self
+    }
+
+    /// Generates the modules and writes them.
+    pub fn generate(&self) -> Result<Generated, Error> {
+        let (code, modules) = self.generate_code()?;
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
+                builder_error("OUT_DIR is not set: call `generate` from a build script or set `out_dir`")
+            })?,
+        };
+        let path = out_dir.join(&self.file_name);
+        let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == code);
+        if !unchanged {
+            std::fs::write(&path, code)
+                .map_err(|e| builder_error(&format!("cannot write `{}`: {e}", path.display())))?;
+        }
+        Ok(Generated { path, modules })
+    }
+
+    /// Generates the modules and returns the formatted code without writing it.
+    pub fn generate_string(&self) -> Result<String, Error> {
+        self.generate_code().map(|(code, _)| code)
+    }
+
+    fn generate_code(&self) -> Result<(String, Vec<(String, PathBuf)>), Error> {
+        let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+        let type_attributes = self.type_attributes()?;
+        let files = self.files(&base)?;
+        let options = Options { track_file: true, type_attributes };
+        let mut errors: Option<Error> = None;
+        let mut generated: Vec<(String, PathBuf, AgentModule)> = Vec::new();
+        let mut names: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for file in files {
+            let display = file.to_string_lossy().replace('\\', "/");
+            let name = self.module_names.get(&file).cloned().or_else(|| module_name_for(&file));
+            let Some(name) = name else {
+                errors = Some(merge(
+                    errors,
+                    builder_error(&format!(
+                        "cannot make a module name from `{display}`; set one with `module_name`"
+                    )),
+                ));
+                continue;
+            };
+            if let Some(first) = names.insert(name.clone(), file.clone()) {
+                errors = Some(merge(
+                    errors,
+                    builder_error(&format!(
+                        "`{}` and `{display}` would both be module `{name}`; rename one with `module_name`",
+                        first.display()
+                    )),
+                ));
+                continue;
+            }
+            if self.rerun_if_changed {
+                println!("cargo:rerun-if-changed={}", base.join(&file).display());
+            }
+            match generate(&base.join(&file), &display, &options) {
+                Ok(module) => generated.push((name, file, module)),
+                Err(e) => errors = Some(merge(errors, e)),
+            }
+        }
+        if let Some(errors) = errors {
+            return Err(errors);
+        }
+        let modules = generated.iter().map(|(name, _, module)| module.to_module(name));
+        let registry = self.registry.then(|| registry(&generated));
+        let tokens = quote! { #(#modules)* #registry };
+        let code = crate::pretty(tokens)
+            .map_err(|e| builder_error(&format!("generated code does not parse: {e}")))?;
+        let header = "// @generated by agentbind-codegen from agent files. Do not edit.\n\n";
+        Ok((format!("{header}{code}"), generated.into_iter().map(|(n, f, _)| (n, f)).collect()))
+    }
+
+    fn type_attributes(&self) -> Result<TokenStream, Error> {
+        self.type_attributes
+            .iter()
+            .map(|a| {
+                a.parse::<TokenStream>()
+                    .map_err(|e| builder_error(&format!("type attribute `{a}` does not parse: {e}")))
+            })
+            .collect()
+    }
+
+    /// Every agent file: the single ones, then each folder's, sorted, without duplicates.
+    fn files(&self, base: &Path) -> Result<Vec<PathBuf>, Error> {
+        let mut files = self.files.clone();
+        for dir in &self.dirs {
+            if self.rerun_if_changed {
+                println!("cargo:rerun-if-changed={}", base.join(dir).display());
+            }
+            let mut found = Vec::new();
+            collect_markdown(base, dir, &mut found)
+                .map_err(|e| builder_error(&format!("cannot read folder `{}`: {e}", dir.display())))?;
+            found.sort();
+            files.extend(found);
+        }
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|f| seen.insert(f.clone()));
+        Ok(files)
+    }
+}
+
+fn collect_markdown(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(base.join(dir))? {
+        let entry = entry?;
+        let relative = dir.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            collect_markdown(base, &relative, out)?;
+        } else if relative.extension().is_some_and(|e| e == "md") {
+            out.push(relative);
+        }
+    }
+    Ok(())
+}
+
+fn merge(errors: Option<Error>, more: Error) -> Error {
+    match errors {
+        Some(errors) => errors.merge(more),
+        None => more,
+    }
+}
+
+fn builder_error(message: &str) -> Error {
+    Error::new(vec![Diagnostic {
+        path: "build.rs".into(),
+        line: 1,
+        column: 1,
+        message: message.to_owned(),
+        help: None,
+        source_line: None,
+    }])
+}
+
+/// `AnyAgent`: one variant per generated module, for orchestrators that route by name.
+fn registry(generated: &[(String, PathBuf, AgentModule)]) -> TokenStream {
+    let variants: Vec<Ident> = generated
+        .iter()
+        .map(|(name, _, _)| naming::ident(&naming::camel(name).unwrap_or_else(|| name.clone())))
+        .collect();
+    let modules: Vec<Ident> = generated.iter().map(|(name, _, _)| naming::ident(name)).collect();
+    let docs =
+        generated.iter().map(|(module, _, m)| format!("The agent `{}` (module [`{module}`]).", m.spec.name));
+    quote! {
+        /// Every agent generated by the build script, for routing by name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum AnyAgent {
+            #( #[doc = #docs] #variants, )*
+        }
+
+        impl AnyAgent {
+            /// Every agent, in build order.
+            pub const ALL: &'static [AnyAgent] = &[#( AnyAgent::#variants ),*];
+
+            /// The agent whose `name` is `name`.
+            pub fn from_name(name: &str) -> ::core::option::Option<AnyAgent> {
+                AnyAgent::ALL.iter().copied().find(|agent| agent.name() == name)
+            }
+
+            /// `name` in the agent file.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    #( AnyAgent::#variants => #modules::Agent::NAME, )*
+                }
+            }
+
+            /// `description` in the agent file.
+            pub const fn description(self) -> &'static str {
+                match self {
+                    #( AnyAgent::#variants => #modules::Agent::DESCRIPTION, )*
+                }
+            }
+
+            /// `model` in the agent file.
+            pub const fn model(self) -> &'static str {
+                match self {
+                    #( AnyAgent::#variants => #modules::Agent::MODEL, )*
+                }
+            }
+
+            /// The markdown body of the agent file: its system prompt.
+            pub const fn system_prompt(self) -> &'static str {
+                match self {
+                    #( AnyAgent::#variants => #modules::Agent::SYSTEM_PROMPT, )*
+                }
+            }
+        }
+    }
+}

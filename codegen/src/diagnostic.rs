@@ -80,7 +80,8 @@ impl Error {
         self.diagnostics.iter().map(Diagnostic::render).collect::<Vec<_>>().join("\n")
     }
 
-    pub(crate) fn merge(mut self, other: Error) -> Self {
+    /// This error followed by the diagnostics of `other`.
+    pub fn merge(mut self, other: Error) -> Self {
         self.diagnostics.extend(other.diagnostics);
         self
     }
@@ -113,7 +114,12 @@ impl<'a> Diagnostics<'a> {
     }
 
     /// Records a problem with a help text.
-    pub(crate) fn error_help(&mut self, at: crate::source::Pos, message: impl Into<String>, help: impl Into<String>) {
+    pub(crate) fn error_help(
+        &mut self,
+        at: crate::source::Pos,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         self.push(at, message.into(), Some(help.into()));
     }
 

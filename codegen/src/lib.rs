@@ -12,6 +12,8 @@
 //! [`generate`] runs all three and is what both the `#[agentbind::agent]` macro and
 //! [`Builder`] (for build scripts) call, so both produce the same module for the same file.
 
+#[cfg(feature = "pretty")]
+mod builder;
 mod diagnostic;
 mod emit;
 mod model;
@@ -21,12 +23,13 @@ mod source;
 mod validate;
 mod yaml;
 
-
 use std::path::Path;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
+#[cfg(feature = "pretty")]
+pub use builder::{Builder, Generated};
 pub use diagnostic::{Diagnostic, Error};
 pub use model::{
     AgentSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind, MetricSpec,
@@ -59,7 +62,8 @@ pub struct AgentModule {
 
 impl AgentModule {
     /// The whole module `#[doc = ...] pub mod <name> { items }`.
-    pub fn to_module(&self, name: &proc_macro2::Ident) -> TokenStream {
+    pub fn to_module(&self, name: &str) -> TokenStream {
+        let name = naming::ident(name);
         let doc = &self.doc;
         let items = &self.items;
         quote! {

@@ -5,10 +5,10 @@ use proc_macro2::{Ident, Span};
 
 /// Keywords that must be written as raw identifiers (`r#type`).
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
-    "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
-    "move", "mut", "override", "priv", "pub", "ref", "return", "static", "struct", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
+    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "static", "struct", "trait",
+    "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers; a `_` is appended instead.
@@ -30,10 +30,8 @@ pub(crate) fn title(name: &str) -> String {
 }
 
 fn finish(converted: String, digit_prefix: &str) -> Option<String> {
-    let mut out: String = converted
-        .chars()
-        .filter(|&c| c == '_' || unicode_ident::is_xid_continue(c))
-        .collect();
+    let mut out: String =
+        converted.chars().filter(|&c| c == '_' || unicode_ident::is_xid_continue(c)).collect();
     if out.trim_matches('_').is_empty() {
         return None;
     }

@@ -46,7 +46,8 @@ pub fn analyze(pattern: &str) -> Result<PatternShape, PatternError> {
     count_captures(&ast, &mut captures);
     if let [group] = captures.as_slice() {
         if let Some(labels) = literal_alternatives(&group.ast) {
-            let position = items.iter().position(|item| matches!(item, Ast::Group(g) if std::ptr::eq(&**g, *group)));
+            let position =
+                items.iter().position(|item| matches!(item, Ast::Group(g) if std::ptr::eq(&**g, *group)));
             let end_anchored = position.is_some_and(|i| {
                 let rest = &items[i + 1..];
                 rest.iter().any(|a| is_end_assertion(a))

@@ -64,7 +64,10 @@ impl Source {
         })?;
         if metadata.len() > MAX_AGENT_FILE_BYTES {
             return Err(fail(
-                format!("agent file is {} bytes, more than the limit of {MAX_AGENT_FILE_BYTES} bytes", metadata.len()),
+                format!(
+                    "agent file is {} bytes, more than the limit of {MAX_AGENT_FILE_BYTES} bytes",
+                    metadata.len()
+                ),
                 None,
             ));
         }
@@ -124,7 +127,10 @@ impl Source {
             return Err(Error::new(vec![self.diagnostic(
                 Pos::START,
                 "agent file has no frontmatter: its first line must be `---`".to_owned(),
-                Some("start the file with a YAML block between `---` lines: `---\\nname: my-agent\\n---`".to_owned()),
+                Some(
+                    "start the file with a YAML block between `---` lines: `---\\nname: my-agent\\n---`"
+                        .to_owned(),
+                ),
             )]));
         }
         let start = first.len();

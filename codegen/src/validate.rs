@@ -15,7 +15,8 @@ use crate::source::{Pos, Source};
 use crate::yaml::{self, Node, Value};
 
 /// Type names that every generated module defines.
-const GENERATED_TYPES: &[&str] = &["Agent", "Input", "Output", "Section", "InvocationContext", "Metrics", "Metric"];
+const GENERATED_TYPES: &[&str] =
+    &["Agent", "Input", "Output", "Section", "InvocationContext", "Metrics", "Metric"];
 
 const INPUT_TYPES: &str =
     "string, markdown, file_content, file_path, object, integer, number, boolean, list, list[<type>]";
@@ -49,7 +50,9 @@ impl<'a> Validator<'a> {
     fn new(source: &'a Source) -> Self {
         let types = GENERATED_TYPES
             .iter()
-            .map(|t| (t.to_string(), Taken { what: "agentbind's generated type".into(), pos: Pos::default() }))
+            .map(|t| {
+                (t.to_string(), Taken { what: "agentbind's generated type".into(), pos: Pos::default() })
+            })
             .collect();
         Self { diags: Diagnostics::new(source), types }
     }
@@ -77,7 +80,10 @@ impl<'a> Validator<'a> {
             body: body.trim_start_matches(['\r', '\n']).to_owned(),
         };
         let Some(entries) = root.entries() else {
-            self.diags.error(root.pos, format!("the frontmatter must be a mapping of keys, found {}", root.value.kind()));
+            self.diags.error(
+                root.pos,
+                format!("the frontmatter must be a mapping of keys, found {}", root.value.kind()),
+            );
             return spec;
         };
         let mut name_seen = false;
@@ -115,7 +121,11 @@ impl<'a> Validator<'a> {
             self.diags.error_help(root.pos, "the frontmatter has no `name`", "add `name: my-agent`");
         }
         if !description_seen {
-            self.diags.error_help(root.pos, "the frontmatter has no `description`", "add `description: what the agent does`");
+            self.diags.error_help(
+                root.pos,
+                "the frontmatter has no `description`",
+                "add `description: what the agent does`",
+            );
         }
         if let Some(node) = metrics_node {
             spec.metrics = self.metrics(node);
@@ -129,7 +139,8 @@ impl<'a> Validator<'a> {
     /// Remembers `value` as the one `key` block (allowed at top level or in output_schema).
     fn once<'n>(&mut self, slot: &mut Option<&'n Node>, value: &'n Node, key: &str) {
         if slot.is_some() {
-            self.diags.error(value.pos, format!("`{key}` is declared twice (at top level and in `output_schema`)"));
+            self.diags
+                .error(value.pos, format!("`{key}` is declared twice (at top level and in `output_schema`)"));
         } else {
             *slot = Some(value);
         }
@@ -236,7 +247,9 @@ impl<'a> Validator<'a> {
 
     fn tools(&mut self, node: &Node) -> Vec<String> {
         match &node.value {
-            Value::Str(s) => s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+            Value::Str(s) => {
+                s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
+            }
             _ => self.list(node, "tools").iter().filter_map(|item| self.text(item, "tool")).collect(),
         }
     }
@@ -280,7 +293,11 @@ impl<'a> Validator<'a> {
         let field = self.member_name(fields, &name, pos, "input", naming::snake)?;
         let ty = match ty_node {
             None => {
-                self.diags.error_help(item.pos, format!("input `{name}` has no `type`"), format!("add `type:` with one of: {INPUT_TYPES}"));
+                self.diags.error_help(
+                    item.pos,
+                    format!("input `{name}` has no `type`"),
+                    format!("add `type:` with one of: {INPUT_TYPES}"),
+                );
                 return None;
             }
             Some(ty_node) => {
@@ -323,7 +340,13 @@ impl<'a> Validator<'a> {
     }
 
     /// The enum named after `owner` (an input or a section) with `labels` as variants.
-    fn enum_spec(&mut self, owner: &str, owner_pos: Pos, what: &str, labels: &[(String, Pos)]) -> Option<EnumSpec> {
+    fn enum_spec(
+        &mut self,
+        owner: &str,
+        owner_pos: Pos,
+        what: &str,
+        labels: &[(String, Pos)],
+    ) -> Option<EnumSpec> {
         let type_name = self.type_name(owner, owner_pos, what)?;
         let mut seen = HashMap::new();
         let mut variants_taken = HashMap::new();
@@ -332,7 +355,8 @@ impl<'a> Validator<'a> {
             if !self.unique_name(&mut seen, label, *pos, "value") {
                 continue;
             }
-            if let Some(variant) = self.member_name(&mut variants_taken, label, *pos, "value", naming::camel) {
+            if let Some(variant) = self.member_name(&mut variants_taken, label, *pos, "value", naming::camel)
+            {
                 variants.push((label.clone(), variant));
             }
         }
@@ -396,8 +420,11 @@ impl<'a> Validator<'a> {
             };
             let value_enum = match &shape {
                 PatternShape::Value { labels, .. } => {
-                    let labels: Vec<(String, Pos)> = labels.iter().map(|l| (l.clone(), pattern_pos)).collect();
-                    let Some(e) = self.enum_spec(&name, pos, &format!("section `{name}`"), &labels) else { continue };
+                    let labels: Vec<(String, Pos)> =
+                        labels.iter().map(|l| (l.clone(), pattern_pos)).collect();
+                    let Some(e) = self.enum_spec(&name, pos, &format!("section `{name}`"), &labels) else {
+                        continue;
+                    };
                     Some(e)
                 }
                 _ => None,
@@ -408,7 +435,16 @@ impl<'a> Validator<'a> {
                 (false, Some(index)) => RequirementSpec::RequiredIn(vec![index]),
                 (false, None) => RequirementSpec::Optional,
             };
-            spec.sections.push(SectionSpec { name, variant, field, pattern, shape, value_enum, requirement, description });
+            spec.sections.push(SectionSpec {
+                name,
+                variant,
+                field,
+                pattern,
+                shape,
+                value_enum,
+                requirement,
+                description,
+            });
         }
         spec.contexts = contexts.into_iter().map(|(c, _)| c).collect();
     }
@@ -430,7 +466,13 @@ impl<'a> Validator<'a> {
                 }
             },
             other => {
-                self.diags.error(node.pos, format!("`required_when` must be a mapping or a condition string, found {}", other.kind()));
+                self.diags.error(
+                    node.pos,
+                    format!(
+                        "`required_when` must be a mapping or a condition string, found {}",
+                        other.kind()
+                    ),
+                );
                 return None;
             }
         };
@@ -441,7 +483,11 @@ impl<'a> Validator<'a> {
                 "invocation_context" => context = Some((value, pos)),
                 "prompt_contains" => marker = Some(value),
                 other => {
-                    self.diags.error_help(pos, format!("unsupported `required_when` condition `{other}`"), "supported conditions: invocation_context, prompt_contains");
+                    self.diags.error_help(
+                        pos,
+                        format!("unsupported `required_when` condition `{other}`"),
+                        "supported conditions: invocation_context, prompt_contains",
+                    );
                     return None;
                 }
             }
@@ -454,7 +500,8 @@ impl<'a> Validator<'a> {
             let existing = &mut contexts[index].0;
             match (&existing.marker, marker) {
                 (Some(a), Some(b)) if *a != b => {
-                    self.diags.error(pos, format!("context `{name}` is given two prompt markers: `{a}` and `{b}`"));
+                    self.diags
+                        .error(pos, format!("context `{name}` is given two prompt markers: `{a}` and `{b}`"));
                     return None;
                 }
                 (None, Some(b)) => existing.marker = Some(b),
@@ -468,7 +515,13 @@ impl<'a> Validator<'a> {
             return None;
         };
         if let Some((other, _)) = contexts.iter().find(|(c, _)| c.variant == variant) {
-            self.diags.error(pos, format!("contexts `{}` and `{name}` both become the Rust variant `InvocationContext::{variant}`", other.name));
+            self.diags.error(
+                pos,
+                format!(
+                    "contexts `{}` and `{name}` both become the Rust variant `InvocationContext::{variant}`",
+                    other.name
+                ),
+            );
             return None;
         }
         contexts.push((ContextSpec { name, variant, marker }, pos));
@@ -476,7 +529,8 @@ impl<'a> Validator<'a> {
     }
 
     fn verdict_values(&mut self, node: &Node, sections: &[SectionSpec]) {
-        let values: Vec<String> = self.list(node, "verdict_values").iter().filter_map(|v| self.text(v, "verdict value")).collect();
+        let values: Vec<String> =
+            self.list(node, "verdict_values").iter().filter_map(|v| self.text(v, "verdict value")).collect();
         let value_sections: Vec<&SectionSpec> = sections.iter().filter(|s| s.value_enum.is_some()).collect();
         let verdict = value_sections
             .iter()
@@ -523,7 +577,11 @@ impl<'a> Validator<'a> {
                 "boolean" => MetricKind::Boolean,
                 "fraction" => MetricKind::Fraction,
                 _ => {
-                    self.diags.error_help(kind_pos, format!("unknown metric type `{kind_text}` for metric `{name}`"), format!("expected one of: {METRIC_TYPES}"));
+                    self.diags.error_help(
+                        kind_pos,
+                        format!("unknown metric type `{kind_text}` for metric `{name}`"),
+                        format!("expected one of: {METRIC_TYPES}"),
+                    );
                     continue;
                 }
             };
@@ -548,7 +606,10 @@ impl<'a> Validator<'a> {
     /// Records `name` in `seen`; reports a duplicate.
     fn unique_name(&mut self, seen: &mut HashMap<String, Pos>, name: &str, pos: Pos, what: &str) -> bool {
         if let Some(first) = seen.get(name) {
-            self.diags.error(pos, format!("duplicate {what} name `{name}` (first declared at line {})", first.line));
+            self.diags.error(
+                pos,
+                format!("duplicate {what} name `{name}` (first declared at line {})", first.line),
+            );
             return false;
         }
         seen.insert(name.to_owned(), pos);
@@ -565,7 +626,10 @@ impl<'a> Validator<'a> {
         convert: fn(&str) -> Option<String>,
     ) -> Option<String> {
         let Some(rust) = convert(name) else {
-            self.diags.error(pos, format!("cannot make a Rust name from {what} `{name}`: it has no letters or digits"));
+            self.diags.error(
+                pos,
+                format!("cannot make a Rust name from {what} `{name}`: it has no letters or digits"),
+            );
             return None;
         };
         if let Some(first) = taken.get(&rust) {
@@ -592,7 +656,11 @@ impl<'a> Validator<'a> {
             } else {
                 format!("rename one of them (the first is at line {})", first.pos.line)
             };
-            self.diags.error_help(pos, format!("the enum of {what} would be named `{rust}`, which is already {}", first.what), help);
+            self.diags.error_help(
+                pos,
+                format!("the enum of {what} would be named `{rust}`, which is already {}", first.what),
+                help,
+            );
             return None;
         }
         self.types.insert(rust.clone(), Taken { what: format!("the enum of {what}"), pos });
@@ -624,14 +692,20 @@ fn parse_condition_expression(expression: &str) -> Result<Vec<(String, String)>,
     let mut conditions = Vec::new();
     let mut rest = expression.trim();
     loop {
-        let (key, after) = rest.split_once("==").ok_or_else(|| format!("expected `key == 'value'` in `{rest}`"))?;
+        let (key, after) =
+            rest.split_once("==").ok_or_else(|| format!("expected `key == 'value'` in `{rest}`"))?;
         let key = key.trim();
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("`{key}` is not a condition name"));
         }
         let after = after.trim_start();
-        let quote = after.chars().next().filter(|c| *c == '\'' || *c == '"').ok_or_else(|| format!("the value of `{key}` must be quoted"))?;
-        let close = after[1..].find(quote).ok_or_else(|| format!("the value of `{key}` has no closing quote"))?;
+        let quote = after
+            .chars()
+            .next()
+            .filter(|c| *c == '\'' || *c == '"')
+            .ok_or_else(|| format!("the value of `{key}` must be quoted"))?;
+        let close =
+            after[1..].find(quote).ok_or_else(|| format!("the value of `{key}` has no closing quote"))?;
         conditions.push((key.to_owned(), after[1..1 + close].to_owned()));
         rest = after[close + 2..].trim_start();
         if rest.is_empty() {
@@ -671,13 +745,27 @@ mod tests {
     }
 
     fn messages(text: &str) -> Vec<String> {
-        spec(text).unwrap_err().diagnostics().iter().map(|d| format!("{}:{} {}", d.line, d.column, d.message)).collect()
+        spec(text)
+            .unwrap_err()
+            .diagnostics()
+            .iter()
+            .map(|d| format!("{}:{} {}", d.line, d.column, d.message))
+            .collect()
     }
 
     #[test]
     fn condition_expressions_parse() {
-        let parsed = parse_condition_expression("invocation_context == 'dev-refactor' AND prompt_contains == 'MODE: ANALYSIS ONLY'").unwrap();
-        assert_eq!(parsed, vec![("invocation_context".into(), "dev-refactor".into()), ("prompt_contains".into(), "MODE: ANALYSIS ONLY".into())]);
+        let parsed = parse_condition_expression(
+            "invocation_context == 'dev-refactor' AND prompt_contains == 'MODE: ANALYSIS ONLY'",
+        )
+        .unwrap();
+        assert_eq!(
+            parsed,
+            vec![
+                ("invocation_context".into(), "dev-refactor".into()),
+                ("prompt_contains".into(), "MODE: ANALYSIS ONLY".into())
+            ]
+        );
         assert!(parse_condition_expression("invocation_context = 'x'").is_err());
         assert!(parse_condition_expression("invocation_context == 'x' OR y == 'z'").is_err());
     }
@@ -693,8 +781,14 @@ mod tests {
     #[test]
     fn string_and_mapping_required_when_agree() {
         let head = "---\nname: a\ndescription: d\noutput_schema:\n  required_sections:\n    - name: S\n      pattern: \"^## S\"\n      required: false\n      required_when:";
-        let mapping = spec(&format!("{head}\n        invocation_context: dev-refactor\n        prompt_contains: \"MODE\"\n---\n")).unwrap();
-        let string = spec(&format!("{head} \"invocation_context == 'dev-refactor' AND prompt_contains == 'MODE'\"\n---\n")).unwrap();
+        let mapping = spec(&format!(
+            "{head}\n        invocation_context: dev-refactor\n        prompt_contains: \"MODE\"\n---\n"
+        ))
+        .unwrap();
+        let string = spec(&format!(
+            "{head} \"invocation_context == 'dev-refactor' AND prompt_contains == 'MODE'\"\n---\n"
+        ))
+        .unwrap();
         assert_eq!(mapping.contexts, string.contexts);
         assert_eq!(mapping.contexts[0].variant, "DevRefactor");
         assert_eq!(mapping.sections[0].requirement, RequirementSpec::RequiredIn(vec![0]));

@@ -67,10 +67,7 @@ impl Node {
 
     /// The value of `key` in a mapping.
     pub(crate) fn get(&self, key: &str) -> Option<&Node> {
-        self.entries()?
-            .iter()
-            .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))
-            .map(|(_, v)| v)
+        self.entries()?.iter().find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key)).map(|(_, v)| v)
     }
 }
 
@@ -81,6 +78,7 @@ pub const MAX_YAML_NODES: usize = 100_000;
 pub const MAX_YAML_DEPTH: usize = 64;
 
 /// A YAML syntax (or budget) error: message and position relative to the frontmatter.
+#[derive(Debug)]
 pub(crate) struct SyntaxError {
     pub(crate) message: String,
     pub(crate) line: usize,
@@ -101,10 +99,15 @@ pub(crate) fn parse(yaml: &str, first_line: usize) -> Result<Node, SyntaxError> 
     };
     let spanned: Spanned<RawValue> = serde_saphyr::from_str_with_options(yaml, options).map_err(|e| {
         let location = e.location();
-        let message = e.without_snippet().to_string();
-        let message = match message.rfind(" at line ") {
-            Some(at) => message[..at].to_owned(),
-            None => message,
+        let detail = e.without_snippet().to_string();
+        let detail = detail.split(" at line ").next().unwrap_or_default().to_owned();
+        let message = if detail.contains("budget breached") {
+            format!(
+                "the frontmatter is too large once aliases are expanded ({detail}); the limits are \
+                 {MAX_YAML_NODES} nodes, {MAX_YAML_DEPTH} levels and 1000 aliases"
+            )
+        } else {
+            detail
         };
         SyntaxError {
             message,
@@ -137,7 +140,9 @@ fn into_node(spanned: Spanned<RawValue>, yaml: &str, first_line: usize) -> Node 
         RawValue::Int(i) => Value::Int(i),
         RawValue::Float(f) => Value::Float(f),
         RawValue::Str(s) => Value::Str(s),
-        RawValue::Seq(items) => Value::Seq(items.into_iter().map(|n| into_node(n, yaml, first_line)).collect()),
+        RawValue::Seq(items) => {
+            Value::Seq(items.into_iter().map(|n| into_node(n, yaml, first_line)).collect())
+        }
         RawValue::Map(entries) => Value::Map(
             entries
                 .into_iter()

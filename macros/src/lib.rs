@@ -33,13 +33,15 @@ fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStrea
             ))
         }
     };
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from).unwrap_or_default();
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from).unwrap_or_default();
     let relative = path.value();
     let full_path = manifest_dir.join(&relative);
     let options = agentbind_codegen::Options { track_file: true, ..Default::default() };
     let generated = agentbind_codegen::generate(&full_path, &relative, &options).map_err(|error| {
         let mut diagnostics = error.diagnostics().iter().map(|d| syn::Error::new(path.span(), d.to_string()));
-        let mut combined = diagnostics.next().unwrap_or_else(|| syn::Error::new(path.span(), "invalid agent file"));
+        let mut combined =
+            diagnostics.next().unwrap_or_else(|| syn::Error::new(path.span(), "invalid agent file"));
         diagnostics.for_each(|d| combined.combine(d));
         combined
     })?;

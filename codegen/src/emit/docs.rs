@@ -15,7 +15,7 @@ pub(crate) fn doc(text: &str) -> TokenStream {
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '[' | ']' | '<' | '>' | '*' | '_' | '#') {
+        if matches!(c, '\\' | '[' | ']' | '<' | '>') {
             out.push('\\');
         }
         out.push(c);
@@ -42,7 +42,7 @@ pub(crate) fn requirement(spec: &AgentSpec, section: &SectionSpec) -> String {
         RequirementSpec::Optional => "no".into(),
         RequirementSpec::RequiredIn(contexts) => format!(
             "in context {}",
-            contexts.iter().map(|&i| format!("`{}`", spec.contexts[i].name)).collect::<Vec<_>>().join(", ")
+            contexts.iter().map(|&i| code_cell(&spec.contexts[i].name)).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -65,7 +65,7 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
         out.push_str("\n\n");
     }
     out.push_str("| | |\n|---|---|\n");
-    out.push_str(&format!("| Model | `{}` |\n", cell(&spec.model)));
+    out.push_str(&format!("| Model | {} |\n", code_cell(&spec.model)));
     if let Some(version) = &spec.version {
         out.push_str(&format!("| Version | {} |\n", cell(version)));
     }
@@ -76,12 +76,15 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
         out.push_str(&format!("| Type | {} |\n", cell(kind)));
     }
     if !spec.tools.is_empty() {
-        out.push_str(&format!("| Tools | {} |\n", spec.tools.iter().map(|t| code_cell(t)).collect::<Vec<_>>().join(", ")));
+        out.push_str(&format!(
+            "| Tools | {} |\n",
+            spec.tools.iter().map(|t| code_cell(t)).collect::<Vec<_>>().join(", ")
+        ));
     }
     if let Some(color) = &spec.color {
         out.push_str(&format!("| Color | {} |\n", cell(color)));
     }
-    out.push_str(&format!("| Source | `{}` |\n", cell(&spec.display_path)));
+    out.push_str(&format!("| Source | {} |\n", code_cell(&spec.display_path)));
 
     out.push_str("\n# Inputs\n\n");
     if spec.inputs.is_empty() {
@@ -104,7 +107,9 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
     if spec.sections.is_empty() {
         out.push_str("This agent declares no reply sections.\n");
     } else {
-        out.push_str("| Section | Field | Pattern | Required | Occurs | Description |\n|---|---|---|---|---|---|\n");
+        out.push_str(
+            "| Section | Field | Pattern | Required | Occurs | Description |\n|---|---|---|---|---|---|\n",
+        );
         for section in &spec.sections {
             out.push_str(&format!(
                 "| {} | `{}` | {} | {} | {} | {} |\n",
@@ -121,7 +126,11 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
     if !spec.contexts.is_empty() {
         out.push_str("\n# Invocation contexts\n\n");
         for context in &spec.contexts {
-            out.push_str(&format!("- `{}` (`InvocationContext::{}`)", cell(&context.name), context.variant));
+            out.push_str(&format!(
+                "- {} (`InvocationContext::{}`)",
+                code_cell(&context.name),
+                context.variant
+            ));
             if let Some(marker) = &context.marker {
                 out.push_str(&format!(": the prompt carries {}", code_cell(marker)));
             }
@@ -144,9 +153,9 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
 
     if let Some(handling) = &spec.error_handling {
         out.push_str(&format!(
-            "\n# Error handling\n\n- on blocker: `{}`\n- escalation path: `{}`\n",
-            cell(&handling.on_blocker),
-            cell(&handling.escalation_path)
+            "\n# Error handling\n\n- on blocker: {}\n- escalation path: {}\n",
+            code_cell(&handling.on_blocker),
+            code_cell(&handling.escalation_path)
         ));
     }
 
@@ -163,7 +172,7 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
             out.push_str(&format!("- `output_schema.format`: {}\n", escape(format)));
         }
         for (key, value) in &spec.other_keys {
-            out.push_str(&format!("- `{}`: {}\n", cell(key), escape(value).replace('\n', " ")));
+            out.push_str(&format!("- {}: {}\n", code_cell(key), escape(value).replace('\n', " ")));
         }
     }
     out

@@ -31,7 +31,12 @@ fn rust_type(ty: &InputType) -> TokenStream {
 }
 
 fn field_doc(input: &InputSpec) -> String {
-    let mut text = format!("`{}` ({}, {})", input.name, escape(&input.ty.file_name()), if input.required { "required" } else { "optional" });
+    let mut text = format!(
+        "`{}` ({}, {})",
+        input.name,
+        escape(&input.ty.file_name()),
+        if input.required { "required" } else { "optional" }
+    );
     if let Some(description) = &input.description {
         text.push_str(": ");
         text.push_str(&escape(description));

@@ -14,9 +14,9 @@ pub(crate) fn contexts(spec: &AgentSpec) -> TokenStream {
     let variants: Vec<_> = spec.contexts.iter().map(|c| ident(&c.variant)).collect();
     let names: Vec<&str> = spec.contexts.iter().map(|c| c.name.as_str()).collect();
     let variant_docs = spec.contexts.iter().map(|c| {
-        let mut text = format!("Invoked from `{}`", escape(&c.name));
+        let mut text = format!("Invoked from {}", docs::code_cell(&c.name));
         if let Some(marker) = &c.marker {
-            text.push_str(&format!("; the prompt starts with `{}`", marker.replace('`', "'")));
+            text.push_str(&format!("; the prompt starts with {}", docs::code_cell(marker)));
         }
         text.push('.');
         doc(&text)
@@ -182,10 +182,9 @@ pub(crate) fn sections(spec: &AgentSpec) -> TokenStream {
 
 /// The `Output` struct, its value enums and its `AgentOutput` impl.
 pub(crate) fn output(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream {
-    let enum_items = spec
-        .sections
-        .iter()
-        .filter_map(|s| s.value_enum.as_ref().map(|e| labeled_enum(e, &format!("section `{}`", s.name), extra_attrs)));
+    let enum_items = spec.sections.iter().filter_map(|s| {
+        s.value_enum.as_ref().map(|e| labeled_enum(e, &format!("section `{}`", s.name), extra_attrs))
+    });
     let fields = spec.sections.iter().map(|s| {
         let name = ident(&s.field);
         let item = match &s.value_enum {
@@ -202,7 +201,12 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream
         } else {
             quote!(::core::option::Option<#item>)
         };
-        let mut text = format!("Section `{}` ({}; required: {}).", escape(&s.name), docs::shape(s), docs::requirement(spec, s));
+        let mut text = format!(
+            "Section `{}` ({}; required: {}).",
+            escape(&s.name),
+            docs::shape(s),
+            docs::requirement(spec, s)
+        );
         if let Some(d) = &s.description {
             text.push(' ');
             text.push_str(&escape(d));

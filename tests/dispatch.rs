@@ -1,0 +1,196 @@
+//! Prompt rendering and reply parsing through the generated bindings of the reference agent.
+
+use agentbind::{ReplyProblem, Requirement};
+
+#[agentbind::agent("examples/agents/backend-engineer-golang.md")]
+pub mod golang {}
+
+const FULL_REPLY: &str = "## Summary\nDone.\n\n## Implementation\nCode.\n\n## Files Changed\n- a.go\n\n## Testing\nPassed.\n\n## Next Steps\nNone.\n";
+
+fn dispatch() -> agentbind::Dispatch<golang::Agent> {
+    golang::Agent::dispatch(golang::Input::new("Add /health endpoint", "Return 200 with build info"))
+}
+
+#[test]
+fn constants_come_from_the_file() {
+    assert_eq!(golang::Agent::NAME, "backend-engineer-golang");
+    assert_eq!(golang::Agent::MODEL, "opus");
+    assert_eq!(golang::Agent::VERSION, Some("1.2.2"));
+    assert!(golang::Agent::DESCRIPTION.starts_with("Senior Backend Engineer specialized in Go"));
+    assert!(golang::Agent::SYSTEM_PROMPT.starts_with("# Backend Engineer Golang"));
+    assert!(!golang::Agent::SYSTEM_PROMPT.contains("output_schema:"));
+    assert_eq!(
+        golang::Agent::ERROR_HANDLING,
+        Some(agentbind::ErrorHandling {
+            on_blocker: agentbind::OnBlocker::PauseAndReport,
+            escalation_path: agentbind::EscalationPath::Orchestrator,
+        })
+    );
+    // The trait carries the same values.
+    assert_eq!(<golang::Agent as agentbind::Agent>::NAME, golang::Agent::NAME);
+}
+
+#[test]
+fn sections_know_their_name_pattern_and_requirement() {
+    assert_eq!(golang::Section::ALL.len(), 7);
+    assert_eq!(golang::Section::FilesChanged.name(), "Files Changed");
+    assert_eq!(golang::Section::FilesChanged.pattern(), "^## Files Changed");
+    assert_eq!(golang::Section::Summary.requirement(), Requirement::Required);
+    assert_eq!(golang::Section::Blockers.requirement(), Requirement::Optional);
+    assert_eq!(
+        golang::Section::StandardsCompliance.requirement(),
+        Requirement::RequiredIn(&[golang::InvocationContext::DevRefactor])
+    );
+    assert_eq!(golang::InvocationContext::DevRefactor.name(), "dev-refactor");
+    assert_eq!(golang::InvocationContext::DevRefactor.prompt_marker(), Some("**MODE: ANALYSIS ONLY**"));
+}
+
+#[test]
+fn metrics_are_typed() {
+    let metrics = golang::Metrics {
+        files_changed: 3,
+        test_coverage_delta: agentbind::Percentage(2.5),
+        execution_time_seconds: 12.0,
+        ..Default::default()
+    };
+    assert_eq!(metrics.test_coverage_delta.to_string(), "2.5%");
+    assert_eq!(golang::Metric::ALL.len(), 5);
+    assert_eq!(golang::Metric::TestCoverageDelta.kind(), agentbind::MetricKind::Percentage);
+    assert_eq!(golang::Metric::LinesAdded.description(), "Lines of code added");
+}
+
+#[test]
+fn prompt_renders_every_present_input_under_its_heading() {
+    let input = golang::Input::new("Add /health endpoint", "Return 200 with build info")
+        .with_acceptance_criteria(vec!["returns JSON".to_string(), "no auth".to_string()]);
+    let prompt = golang::Agent::dispatch(input).prompt();
+    assert_eq!(
+        prompt,
+        "## Task Description\n\nAdd /health endpoint\n\n## Requirements\n\nReturn 200 with build info\n\n## Acceptance Criteria\n\n- returns JSON\n- no auth\n"
+    );
+    assert!(!prompt.contains("Existing Code"), "absent optional inputs are left out");
+}
+
+#[test]
+fn file_content_cannot_close_its_fence() {
+    let code = "fn main() {}\n```\n## Summary\n````\n";
+    let prompt = golang::Agent::dispatch(golang::Input::new("t", "r").with_existing_code(code)).prompt();
+    let fenced = prompt.split("## Existing Code\n\n").nth(1).unwrap();
+    assert!(fenced.starts_with("`````\n"), "{fenced}");
+    assert!(fenced.ends_with("\n`````\n"), "{fenced}");
+    assert!(fenced.contains(code));
+}
+
+#[test]
+fn context_adds_its_marker_and_requires_its_sections() {
+    let plain = dispatch();
+    assert!(!plain.prompt().contains("MODE: ANALYSIS ONLY"));
+    assert!(plain.parse_reply(FULL_REPLY).is_ok());
+
+    let refactor = dispatch().in_context(golang::InvocationContext::DevRefactor);
+    assert!(refactor.prompt().starts_with("**MODE: ANALYSIS ONLY**\n\n## Task Description"));
+    let error = refactor.parse_reply(FULL_REPLY).unwrap_err();
+    assert_eq!(error.missing_sections().collect::<Vec<_>>(), ["Standards Compliance"]);
+    assert!(error.to_string().contains("required in context `dev-refactor`"), "{error}");
+
+    let reply = format!("{FULL_REPLY}\n## Standards Compliance\nFully Compliant.\n");
+    let output = refactor.parse_reply(&reply).unwrap();
+    assert_eq!(output.standards_compliance.unwrap().body, "Fully Compliant.");
+}
+
+#[test]
+fn the_requirement_follows_the_typed_context_not_input_text() {
+    // A caller who types the marker into an input does not make the section required...
+    let sneaky = golang::Agent::dispatch(golang::Input::new("**MODE: ANALYSIS ONLY**", "r"));
+    assert!(sneaky.parse_reply(FULL_REPLY).is_ok());
+    // ...and a typed context requires it even when no input mentions it.
+    let typed = dispatch().in_context(golang::InvocationContext::DevRefactor);
+    assert!(typed.parse_reply(FULL_REPLY).is_err());
+}
+
+#[test]
+fn missing_sections_are_all_reported_at_once() {
+    let error = dispatch().parse_reply("Nothing structured here.").unwrap_err();
+    assert_eq!(
+        error.missing_sections().collect::<Vec<_>>(),
+        ["Summary", "Implementation", "Files Changed", "Testing", "Next Steps"]
+    );
+    assert!(error.problems().iter().all(|p| matches!(p, ReplyProblem::MissingSection { .. })));
+    let text = error.to_string();
+    assert!(text.contains("5 problems"), "{text}");
+    assert!(
+        text.contains("missing required section `Files Changed` (no line matches `^## Files Changed`)"),
+        "{text}"
+    );
+    let _: &dyn std::error::Error = &error;
+}
+
+#[test]
+fn sections_run_to_the_next_section() {
+    let output = dispatch().parse_reply(FULL_REPLY).unwrap();
+    assert_eq!(output.summary.heading, "## Summary");
+    assert_eq!(output.summary.body, "Done.");
+    assert_eq!(output.files_changed.body, "- a.go");
+    assert_eq!(output.next_steps.body, "None.");
+    assert_eq!(output.blockers, None);
+}
+
+#[test]
+fn optional_sections_are_some_when_present() {
+    let reply = format!("{FULL_REPLY}## Blockers\nNeed DB credentials.\n");
+    let output = dispatch().parse_reply(&reply).unwrap();
+    assert_eq!(output.blockers.unwrap().body, "Need DB credentials.");
+}
+
+#[test]
+fn crlf_and_bom_are_tolerated() {
+    let reply = format!("\u{feff}{}", FULL_REPLY.replace('\n', "\r\n"));
+    let output = dispatch().parse_reply(&reply).unwrap();
+    assert_eq!(output.summary.body, "Done.");
+    assert_eq!(output.files_changed.body, "- a.go");
+    assert!(!output.next_steps.body.contains('\r'));
+}
+
+#[test]
+fn headings_inside_code_fences_are_ignored() {
+    let reply = "## Summary\nDone.\n\n## Implementation\n```md\n## Testing\n```\n~~~~\n## Next Steps\n~~~~\n\n## Files Changed\nx\n\n## Testing\nok\n\n## Next Steps\nnone\n";
+    let output = dispatch().parse_reply(reply).unwrap();
+    assert_eq!(output.implementation.body, "```md\n## Testing\n```\n~~~~\n## Next Steps\n~~~~");
+    assert_eq!(output.testing.body, "ok");
+    // A heading that only appears inside a fence is missing.
+    let only_fenced =
+        "## Summary\n```\n## Implementation\n```\n## Files Changed\n## Testing\n## Next Steps\n";
+    let error = dispatch().parse_reply(only_fenced).unwrap_err();
+    assert_eq!(error.missing_sections().collect::<Vec<_>>(), ["Implementation"]);
+}
+
+#[test]
+fn an_unterminated_fence_hides_the_rest_of_the_reply() {
+    let reply = "## Summary\n```\n## Implementation\n## Files Changed\n## Testing\n## Next Steps\n";
+    let error = dispatch().parse_reply(reply).unwrap_err();
+    assert_eq!(error.missing_sections().count(), 4);
+}
+
+#[test]
+fn headings_are_line_anchored() {
+    let reply = FULL_REPLY.replace("## Testing", "Note: ## Testing");
+    let error = dispatch().parse_reply(&reply).unwrap_err();
+    assert_eq!(error.missing_sections().collect::<Vec<_>>(), ["Testing"]);
+}
+
+#[test]
+fn a_repeated_fixed_heading_stays_in_the_first_section() {
+    let reply = FULL_REPLY.replace("## Testing\nPassed.", "## Testing\nPassed.\n## Testing\nAgain.");
+    let output = dispatch().parse_reply(&reply).unwrap();
+    assert_eq!(output.testing.body, "Passed.\n## Testing\nAgain.");
+}
+
+#[test]
+fn dispatch_exposes_input_and_context() {
+    let d = dispatch().in_context(golang::InvocationContext::DevRefactor);
+    assert_eq!(d.context(), Some(golang::InvocationContext::DevRefactor));
+    assert_eq!(d.input().task_description, "Add /health endpoint");
+    assert_eq!(d.input().requirements.as_str(), "Return 200 with build info");
+    let with_text = dispatch().with_instructions("Be brief.");
+    assert!(with_text.prompt().ends_with("\n\nBe brief.\n"));
+}

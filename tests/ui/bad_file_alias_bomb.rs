@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/alias-bomb.md")]
+pub mod agent {}
+
+fn main() {}

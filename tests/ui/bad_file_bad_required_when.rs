@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/bad-required-when.md")]
+pub mod agent {}
+
+fn main() {}

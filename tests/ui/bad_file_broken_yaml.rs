@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/broken-yaml.md")]
+pub mod agent {}
+
+fn main() {}

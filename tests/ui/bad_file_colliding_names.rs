@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/colliding-names.md")]
+pub mod agent {}
+
+fn main() {}

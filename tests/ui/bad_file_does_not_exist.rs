@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/does-not-exist.md")]
+pub mod agent {}
+
+fn main() {}

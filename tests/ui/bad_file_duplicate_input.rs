@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/duplicate-input.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/duplicate-metric.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/duplicate-section.md")]
+pub mod agent {}
+
+fn main() {}

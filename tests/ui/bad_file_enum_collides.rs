@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/enum-collides.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/enum-on-list.md")]
+pub mod agent {}
+
+fn main() {}

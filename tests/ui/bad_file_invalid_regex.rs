@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/invalid-regex.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/missing-name.md")]
+pub mod agent {}
+
+fn main() {}

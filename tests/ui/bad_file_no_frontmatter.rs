@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/no-frontmatter.md")]
+pub mod agent {}
+
+fn main() {}

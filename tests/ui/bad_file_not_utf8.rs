@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/not-utf8.md")]
+pub mod agent {}
+
+fn main() {}

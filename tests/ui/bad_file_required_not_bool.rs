@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/required-not-bool.md")]
+pub mod agent {}
+
+fn main() {}

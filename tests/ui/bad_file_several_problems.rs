@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/several-problems.md")]
+pub mod agent {}
+
+fn main() {}

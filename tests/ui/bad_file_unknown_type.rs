@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/unknown-type.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/verdict-mismatch.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[agentbind::agent("agents/golang.md")]
+pub mod golang {}
+
+fn main() {
+    // `requirements` is required too.
+    let _input = golang::Input::new("Add /health endpoint");
+}

@@ -1,0 +1,4 @@
+#[agentbind::agent(golang)]
+pub mod golang {}
+
+fn main() {}

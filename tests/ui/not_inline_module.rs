@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/golang.md")]
+pub mod golang;
+
+fn main() {}

@@ -1,0 +1,10 @@
+#[agentbind::agent("agents/golang.md")]
+pub mod golang {}
+
+#[agentbind::agent("agents/devops-engineer.md")]
+pub mod devops {}
+
+fn main() {
+    let input = golang::Input::new("task", "requirements");
+    let _dispatch = golang::Agent::dispatch(input).in_context(devops::InvocationContext::DevRefactor);
+}

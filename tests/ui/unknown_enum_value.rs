@@ -1,0 +1,6 @@
+#[agentbind::agent("agents/incident-responder.md")]
+pub mod incident {}
+
+fn main() {
+    let _severity = incident::Severity::Sev5;
+}
