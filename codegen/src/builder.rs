@@ -68,7 +68,8 @@ impl Builder {
         self
     }
 
-    /// Adds every `*.md` file under `dir`, recursively, in sorted order.
+    /// Adds every `*.md` file under `dir` that starts with a `---` line, recursively, in sorted
+    /// order (other markdown files, such as a README, are skipped).
     pub fn agents_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.dirs.push(dir.into());
         self
@@ -221,11 +222,23 @@ fn collect_markdown(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io:
         let relative = dir.join(entry.file_name());
         if entry.file_type()?.is_dir() {
             collect_markdown(base, &relative, out)?;
-        } else if relative.extension().is_some_and(|e| e == "md") {
+        } else if relative.extension().is_some_and(|e| e == "md") && has_frontmatter(&entry.path())? {
             out.push(relative);
         }
     }
     Ok(())
+}
+
+/// Whether the file starts with a `---` line: folders may hold other markdown (a README), which
+/// is skipped; an agent file named explicitly with `agent()` is always read.
+fn has_frontmatter(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut start = [0u8; 8];
+    let mut file = std::fs::File::open(path)?;
+    let read = file.read(&mut start)?;
+    let start = &start[..read];
+    let start = start.strip_prefix(b"\xef\xbb\xbf").unwrap_or(start);
+    Ok(start.starts_with(b"---\n") || start.starts_with(b"---\r\n"))
 }
 
 fn merge(errors: Option<Error>, more: Error) -> Error {
