@@ -15,6 +15,7 @@
 #[cfg(feature = "pretty")]
 mod builder;
 mod diagnostic;
+mod discover;
 mod emit;
 mod model;
 mod naming;
@@ -31,6 +32,7 @@ use quote::quote;
 #[cfg(feature = "pretty")]
 pub use builder::{Builder, Generated};
 pub use diagnostic::{Diagnostic, Error};
+pub use discover::agent_files;
 pub use model::{
     AgentSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind, MetricSpec,
     RequirementSpec, SectionSpec,
