@@ -119,3 +119,30 @@ fn captured_values_compare() {
         Captured { value: reviewer::Verdict::Pass, text: Default::default() };
     assert_eq!(a.clone(), a);
 }
+
+#[agentbind::agent("tests/fixtures/reviewer-schema.md")]
+pub mod categorized {}
+
+#[test]
+fn labelled_repeated_headings_keep_every_occurrence_with_its_value() {
+    let reply = "## VERDICT: FAIL\n\n## Summary\nTwo problems.\n\n### High: SQL injection\nin login\n\n```\n### Critical: inside a fence\n```\n### Low: naming\nrename x\n### Minor: not a category\n";
+    let output = categorized::Agent::dispatch(categorized::Input::new()).parse_reply(reply).unwrap();
+    assert_eq!(output.verdict.value, categorized::Verdict::Fail);
+    let issues: Vec<(categorized::CategorizedIssues, &str)> =
+        output.categorized_issues.iter().map(|c| (c.value, c.text.body.as_str())).collect();
+    assert_eq!(
+        issues,
+        [
+            (
+                categorized::CategorizedIssues::High,
+                ": SQL injection\nin login\n\n```\n### Critical: inside a fence\n```"
+            ),
+            (categorized::CategorizedIssues::Low, ": naming\nrename x\n### Minor: not a category"),
+        ]
+    );
+    // Optional repeated sections may be absent: an empty list.
+    let bare = categorized::Agent::dispatch(categorized::Input::new())
+        .parse_reply("## VERDICT: PASS\n## Summary\nok\n")
+        .unwrap();
+    assert!(bare.categorized_issues.is_empty());
+}
