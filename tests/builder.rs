@@ -76,6 +76,12 @@ fn errors_of_every_file_are_reported_together() {
 }
 
 #[test]
+fn module_names_must_be_identifiers() {
+    let error = builder().agent(GOLANG).module_name(GOLANG, "not a name").generate_string().unwrap_err();
+    assert!(error.to_string().contains("module name `not a name`"), "{error}");
+}
+
+#[test]
 fn two_files_with_one_module_name_are_an_error() {
     let error = builder()
         .agent(GOLANG)

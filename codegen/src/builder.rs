@@ -147,7 +147,16 @@ impl Builder {
         let mut names: BTreeMap<String, PathBuf> = BTreeMap::new();
         for file in files {
             let display = file.to_string_lossy().replace('\\', "/");
-            let name = self.module_names.get(&file).cloned().or_else(|| module_name_for(&file));
+            let name = match self.module_names.get(&file) {
+                Some(name) if naming::snake(name).as_deref() == Some(name.as_str()) => Some(name.clone()),
+                Some(name) => {
+                    let message =
+                        format!("module name `{name}` for `{display}` is not a snake_case Rust identifier");
+                    errors = Some(merge(errors, builder_error(&message)));
+                    continue;
+                }
+                None => module_name_for(&file),
+            };
             let Some(name) = name else {
                 errors = Some(merge(
                     errors,
