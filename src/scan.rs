@@ -166,9 +166,9 @@ impl<'a> OpenSection<'a> {
         if text.contains('\r') {
             text = text.replace("\r\n", "\n");
         }
-        let body = text.trim_end().to_owned();
+        text.truncate(text.trim_end().len());
         Occurrence {
-            text: SectionText { heading: self.heading.to_owned(), body },
+            text: SectionText { heading: self.heading.to_owned(), body: text },
             label: self.label.map(str::to_owned),
         }
     }
