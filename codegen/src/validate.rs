@@ -86,21 +86,13 @@ impl<'a> Validator<'a> {
             );
             return spec;
         };
-        let mut name_seen = false;
-        let mut description_seen = false;
         let mut metrics_node = None;
         let mut error_handling_node = None;
         for (key, value) in entries {
             let Some(key_text) = self.key(key) else { continue };
             match key_text.as_str() {
-                "name" => {
-                    name_seen = true;
-                    spec.name = self.text(value, "name").unwrap_or_default();
-                }
-                "description" => {
-                    description_seen = true;
-                    spec.description = self.text(value, "description").unwrap_or_default();
-                }
+                "name" => spec.name = self.text(value, "name").unwrap_or_default(),
+                "description" => spec.description = self.text(value, "description").unwrap_or_default(),
                 "model" => spec.model = self.text(value, "model").unwrap_or_else(|| "inherit".into()),
                 "version" => spec.version = self.text(value, "version"),
                 "last_updated" => spec.last_updated = self.text(value, "last_updated"),
@@ -117,10 +109,10 @@ impl<'a> Validator<'a> {
                 _ => spec.other_keys.push((key_text, summarize(value))),
             }
         }
-        if !name_seen {
+        if root.get("name").is_none() {
             self.diags.error_help(root.pos, "the frontmatter has no `name`", "add `name: my-agent`");
         }
-        if !description_seen {
+        if root.get("description").is_none() {
             self.diags.error_help(
                 root.pos,
                 "the frontmatter has no `description`",
@@ -167,25 +159,18 @@ impl<'a> Validator<'a> {
 
     /// A required text value inside an entry.
     fn required_text(&mut self, entry: &Node, key: &str, what: &str) -> Option<(String, Pos)> {
-        match entry.get(key) {
-            Some(node) => match self.text(node, key) {
-                Some(text) if !text.trim().is_empty() => Some((text, node.pos)),
-                Some(_) => {
-                    self.diags.error(node.pos, format!("`{key}` of {what} is empty"));
-                    None
-                }
-                None => {
-                    if node.value == Value::Null {
-                        self.diags.error(node.pos, format!("`{key}` of {what} is empty"));
-                    }
-                    None
-                }
-            },
-            None => {
-                self.diags.error(entry.pos, format!("{what} has no `{key}`"));
-                None
-            }
+        let Some(node) = entry.get(key) else {
+            self.diags.error(entry.pos, format!("{what} has no `{key}`"));
+            return None;
+        };
+        if let Some(text) = self.text(node, key).filter(|t| !t.trim().is_empty()) {
+            return Some((text, node.pos));
         }
+        // `text` has reported a value of the wrong kind; what is left is null or blank text.
+        if node.value == Value::Null || node.scalar_text().is_some() {
+            self.diags.error(node.pos, format!("`{key}` of {what} is empty"));
+        }
+        None
     }
 
     fn optional_text(&mut self, entry: &Node, key: &str) -> Option<String> {
