@@ -36,6 +36,20 @@ pub struct SectionMatcher {
 struct Compiled {
     set: RegexSet,
     regexes: Vec<Regex>,
+    /// The bytes a line can start with to match any pattern, when every pattern starts with a
+    /// literal (`^## `, `^\*\*`): other lines skip the regex set. `None`: every line is tried.
+    first_bytes: Option<[bool; 256]>,
+}
+
+impl Compiled {
+    /// Whether `line` can start a section.
+    fn may_match(&self, line: &str) -> bool {
+        match (&self.first_bytes, line.as_bytes().first()) {
+            (Some(table), Some(&first)) => table[usize::from(first)] && self.set.is_match(line),
+            (Some(_), None) => false,
+            (None, _) => self.set.is_match(line),
+        }
+    }
 }
 
 impl SectionMatcher {
@@ -92,7 +106,7 @@ impl SectionMatcher {
                 fence = Some(opened);
                 continue;
             }
-            if !compiled.set.is_match(line) {
+            if !compiled.may_match(line) {
                 continue;
             }
             // A section that occurs once starts at its first matching line only.
@@ -124,7 +138,28 @@ fn compile(patterns: &[SectionPattern]) -> Result<Compiled, (usize, String)> {
         .map(|(index, p)| Regex::new(p.pattern).map_err(|e| (index, e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
     let set = RegexSet::new(patterns.iter().map(|p| p.pattern)).map_err(|e| (0, e.to_string()))?;
-    Ok(Compiled { set, regexes })
+    Ok(Compiled { set, regexes, first_bytes: first_bytes(patterns) })
+}
+
+/// The possible first bytes of a matching line: the first bytes of every pattern's literal
+/// prefixes, or `None` when some pattern can match without one (then no line is skipped).
+fn first_bytes(patterns: &[SectionPattern]) -> Option<[bool; 256]> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut table = [false; 256];
+    for pattern in patterns {
+        let hir = regex_syntax::parse(pattern.pattern).ok()?;
+        if !hir.properties().look_set_prefix().contains(regex_syntax::hir::Look::Start)
+            && !hir.properties().look_set_prefix().contains(regex_syntax::hir::Look::StartLF)
+        {
+            // Not anchored at the line start: it can match anywhere in a line.
+            return None;
+        }
+        let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+        for literal in prefixes.literals()? {
+            table[usize::from(*literal.as_bytes().first()?)] = true;
+        }
+    }
+    Some(table)
 }
 
 fn trim_line_ending(line: &str) -> &str {
@@ -205,5 +240,38 @@ impl Fence {
         Fence::parse(line).is_some_and(|(closing, rest)| {
             closing.marker == self.marker && closing.len >= self.len && rest.trim().is_empty()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn section(name: &'static str, pattern: &'static str) -> SectionPattern {
+        SectionPattern { name, pattern, repeated: false, labels: None }
+    }
+
+    #[test]
+    fn anchored_literal_patterns_prefilter_on_their_first_bytes() {
+        static PATTERNS: &[SectionPattern] = &[section("A", "^## A"), section("B", r"^\*\*B:\*\*")];
+        let table = first_bytes(PATTERNS).unwrap();
+        let allowed: Vec<u8> = (0..=255u8).filter(|&b| table[usize::from(b)]).collect();
+        assert_eq!(allowed, b"#*");
+    }
+
+    #[test]
+    fn unanchored_or_open_patterns_disable_the_prefilter() {
+        assert!(first_bytes(&[section("A", "## A")]).is_none());
+        assert!(first_bytes(&[section("A", "^.*A")]).is_none());
+        // `^$` matches an empty line: no first byte to filter on.
+        assert!(first_bytes(&[section("A", "^## A"), section("B", "^$")]).is_none());
+        assert!(first_bytes(&[section("A", "^(?:x|)B")]).is_some());
+    }
+
+    #[test]
+    fn unanchored_patterns_still_match_mid_line() {
+        static PATTERNS: &[SectionPattern] = &[section("Note", "NOTE:")];
+        let sections = SectionMatcher::new(PATTERNS).scan("text\nsee NOTE: here\nmore\n").unwrap();
+        assert_eq!(sections.texts(0).map(|t| t.heading.as_str()).collect::<Vec<_>>(), ["see NOTE: here"]);
     }
 }

@@ -45,11 +45,11 @@ fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStrea
         diagnostics.for_each(|d| combined.combine(d));
         combined
     })?;
-    let doc = &generated.doc;
+    let doc = generated.doc_attribute();
     let items = &generated.items;
     let ItemMod { attrs, vis, mod_token, ident, .. } = &module;
     Ok(quote! {
-        #[doc = #doc]
+        #doc
         #(#attrs)*
         #vis #mod_token #ident {
             #(#existing)*

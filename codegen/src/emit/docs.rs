@@ -8,6 +8,7 @@ use crate::pattern::PatternShape;
 
 /// `#[doc = "..."]` for `text`.
 pub(crate) fn doc(text: &str) -> TokenStream {
+    let text = super::text_literal(text);
     quote!(#[doc = #text])
 }
 

@@ -19,6 +19,29 @@ pub(crate) struct EmitOptions {
     pub(crate) type_attributes: TokenStream,
 }
 
+/// A string literal for `text`: a raw string (`r#"..."#`) when `text` allows one, which is much
+/// cheaper to build than an escaped literal for long texts such as system prompts; an escaped
+/// literal otherwise (a raw string cannot hold a bare carriage return).
+pub(crate) fn text_literal(text: &str) -> proc_macro2::Literal {
+    if !text.contains('\r') {
+        let hashes = "#".repeat(longest_hash_run_after_quote(text) + 1);
+        if let Ok(literal) = format!("r{hashes}\"{text}\"{hashes}").parse::<proc_macro2::Literal>() {
+            return literal;
+        }
+    }
+    proc_macro2::Literal::string(text)
+}
+
+/// The longest run of `#` that follows a `"` in `text`: a raw string needs one more.
+fn longest_hash_run_after_quote(text: &str) -> usize {
+    text.split('"').skip(1).map(|after| after.len() - after.trim_start_matches('#').len()).max().unwrap_or(0)
+}
+
+/// `#[doc = ...]` for `text`.
+pub(crate) fn doc_attribute(text: &str) -> TokenStream {
+    docs::doc(text)
+}
+
 /// The module's doc text.
 pub(crate) fn module_doc(spec: &AgentSpec) -> String {
     docs::module_doc(spec)
@@ -60,7 +83,7 @@ fn agent(spec: &AgentSpec) -> TokenStream {
     let color = option_str(spec.color.as_deref());
     let tools = &spec.tools;
     let source = &spec.display_path;
-    let system_prompt = &spec.body;
+    let system_prompt = text_literal(&spec.body);
     let error_handling = match &spec.error_handling {
         Some(handling) => {
             let on_blocker = match handling.on_blocker.as_str() {
@@ -132,5 +155,17 @@ fn option_str(value: Option<&str>) -> TokenStream {
     match value {
         Some(text) => quote!(::core::option::Option::Some(#text)),
         None => quote!(::core::option::Option::None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_literals_are_raw_when_they_can_be() {
+        assert_eq!(text_literal("a \"quote\"").to_string(), "r#\"a \"quote\"\"#");
+        assert_eq!(text_literal("a \"## heading").to_string(), "r###\"a \"## heading\"###");
+        assert_eq!(text_literal("crlf\r\n").to_string(), "\"crlf\\r\\n\"");
     }
 }

@@ -1,0 +1,63 @@
+//! Reply parsing throughput: `parse_reply` on replies of 10 KB, 1 MB and 14 MB, against a
+//! floor measured in the same run: one pass of `str::lines()` that finds heading lines.
+//!
+//! Run with `cargo bench --bench reply`; divan prints the time and MB/s of each. Figures and
+//! the ratio to the floor are in BENCHMARKS.md.
+
+use divan::counter::BytesCount;
+use divan::{black_box, Bencher};
+
+#[agentbind::agent("examples/agents/backend-engineer-golang.md")]
+mod golang {}
+
+const SIZES: [usize; 3] = [10_000, 1_000_000, 14_000_000];
+
+fn main() {
+    divan::main();
+}
+
+/// A reply of about `size` bytes: the five required sections once each, every body made of
+/// prose lines, `###` sub-headings, bullet lists and fenced code (with `##` lines inside).
+fn reply(size: usize) -> String {
+    let headings = ["## Summary", "## Implementation", "## Files Changed", "## Testing", "## Next Steps"];
+    let per_section = size / headings.len();
+    let mut out = String::with_capacity(size + 1024);
+    for heading in headings {
+        out.push_str(heading);
+        out.push_str("\n\n");
+        let start = out.len();
+        let mut line = 0;
+        while out.len() - start < per_section {
+            match line % 20 {
+                0 => out.push_str(&format!("### Detail {line}\n")),
+                5 => out.push_str(
+                    "```go\n// ## Testing is not a heading in here\nfunc f() error { return nil }\n```\n",
+                ),
+                9 | 10 => out.push_str(&format!("- item {line} with `code` and **bold** text\n")),
+                _ => out.push_str(&format!(
+                    "Line {line} of prose that explains what changed and why it matters.\n"
+                )),
+            }
+            line += 1;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[divan::bench(args = SIZES)]
+fn parse_reply(bencher: Bencher, size: usize) {
+    let reply = reply(size);
+    let dispatch = golang::Agent::dispatch(golang::Input::new("task", "requirements"));
+    bencher
+        .counter(BytesCount::of_str(&reply))
+        .bench(|| dispatch.parse_reply(black_box(&reply)).expect("the reply is complete"));
+}
+
+#[divan::bench(args = SIZES)]
+fn floor_lines(bencher: Bencher, size: usize) {
+    let reply = reply(size);
+    bencher
+        .counter(BytesCount::of_str(&reply))
+        .bench(|| black_box(&reply).lines().filter(|line| line.starts_with('#')).count());
+}
