@@ -41,7 +41,9 @@ pub use dispatch::Dispatch;
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
 pub use numbers::{Fraction, MetricKind, Percentage};
 pub use prompt::{PromptBuilder, PromptValue};
-pub use reply::{Captured, FromOccurrence, ReplyError, ReplyProblem, ReplySections, SectionText};
+pub use reply::{
+    Captured, FromOccurrence, ReplyError, ReplyProblem, ReplySections, ReplyWriter, SectionText, WriteSection,
+};
 pub use scan::{SectionMatcher, SectionPattern, MAX_REPLY_BYTES};
 pub use text::{FileContent, Markdown, UnknownValue};
 

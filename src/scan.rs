@@ -60,6 +60,16 @@ impl SectionMatcher {
         Self { patterns, compiled }
     }
 
+    /// The part of `heading` after the match of section `index`'s pattern: the text that the
+    /// scanner puts at the start of the section's body.
+    pub fn rest_of_heading<'h>(&self, index: usize, heading: &'h str) -> &'h str {
+        let regex = self.compiled.as_ref().ok().and_then(|c| c.regexes.get(index));
+        match regex.and_then(|r| r.find(heading)) {
+            Some(found) => &heading[found.end()..],
+            None => "",
+        }
+    }
+
     /// The patterns this matcher was built from.
     pub fn patterns(&self) -> &'static [SectionPattern] {
         self.patterns

@@ -39,6 +39,7 @@ pub use model::{
 };
 pub use source::{Pos, Source, MAX_AGENT_FILE_BYTES};
 pub use validate::validate;
+pub use yaml::{MAX_YAML_DEPTH, MAX_YAML_NODES};
 
 /// What [`generate`] needs to know besides the file.
 #[derive(Debug, Clone, Default)]

@@ -75,7 +75,7 @@ impl Node {
 /// refused with a located error instead of taking unbounded time or memory.
 pub const MAX_YAML_NODES: usize = 100_000;
 /// Maximum nesting depth of the frontmatter.
-pub const MAX_YAML_DEPTH: usize = 64;
+pub const MAX_YAML_DEPTH: usize = 24;
 
 /// A YAML syntax (or budget) error: message and position relative to the frontmatter.
 #[derive(Debug)]
@@ -92,6 +92,7 @@ pub(crate) fn parse(yaml: &str, first_line: usize) -> Result<Node, SyntaxError> 
         budget: serde_saphyr::budget! {
             max_nodes: MAX_YAML_NODES,
             max_depth: MAX_YAML_DEPTH,
+            flow_nesting_limit: MAX_YAML_DEPTH,
             max_aliases: 1_000,
             max_anchors: 1_000,
             max_total_scalar_bytes: 8 * 1024 * 1024,
@@ -101,10 +102,12 @@ pub(crate) fn parse(yaml: &str, first_line: usize) -> Result<Node, SyntaxError> 
         let location = e.location();
         let detail = e.without_snippet().to_string();
         let detail = detail.split(" at line ").next().unwrap_or_default().to_owned();
-        let message = if detail.contains("budget breached") {
+        let message = if detail.contains("Depth") || detail.contains("recursion limit") {
+            format!("the frontmatter is nested more than {MAX_YAML_DEPTH} levels deep")
+        } else if detail.contains("budget breached") {
             format!(
                 "the frontmatter is too large once aliases are expanded ({detail}); the limits are \
-                 {MAX_YAML_NODES} nodes, {MAX_YAML_DEPTH} levels and 1000 aliases"
+                 {MAX_YAML_NODES} nodes and 1000 aliases"
             )
         } else {
             detail

@@ -225,6 +225,11 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream
         }
     });
     let sections_param = if spec.sections.is_empty() { quote!(_sections) } else { quote!(sections) };
+    let writes = spec.sections.iter().enumerate().map(|(index, s)| {
+        let name = ident(&s.field);
+        quote!(writer.section(#index, &self.#name);)
+    });
+    let writer_binding = if spec.sections.is_empty() { quote!(let writer) } else { quote!(let mut writer) };
     quote! {
         #(#enum_items)*
 
@@ -235,6 +240,17 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream
         #extra_attrs
         pub struct Output {
             #(#fields)*
+        }
+
+        impl Output {
+            /// Writes this reply back to markdown, sections in file order. Parsing the result
+            /// gives this `Output` back, as long as no body holds a line that starts a section.
+            #[must_use]
+            pub fn to_markdown(&self) -> ::std::string::String {
+                #writer_binding = ::agentbind::ReplyWriter::new(<Section as ::agentbind::SectionKind>::matcher());
+                #(#writes)*
+                writer.finish()
+            }
         }
 
         impl ::agentbind::AgentOutput for Output {
