@@ -49,9 +49,11 @@ pub trait AgentInput {
 
 /// The typed reply of an agent, built from the sections found in the reply text.
 pub trait AgentOutput: Sized {
-    /// Takes the sections out of `sections`. Requirements and enum values have been checked
-    /// before this is called; an error here means the reply did not fit the type after all.
-    fn from_sections(sections: &mut ReplySections) -> Result<Self, ReplyError>;
+    /// Builds the output from `reply` (without a leading byte-order mark) and the sections
+    /// found in it. Requirements and enum values have been checked before this is called; an
+    /// error here means the reply did not fit the type after all. Agents that declare no
+    /// sections keep the whole reply text.
+    fn from_reply(reply: &str, sections: &mut ReplySections) -> Result<Self, ReplyError>;
 }
 
 /// When a reply section is required.

@@ -69,7 +69,7 @@ impl<A: Agent> Dispatch<A> {
         if !problems.is_empty() {
             return Err(ReplyError::new(problems));
         }
-        A::Output::from_sections(&mut sections)
+        A::Output::from_reply(reply.strip_prefix('\u{feff}').unwrap_or(reply), &mut sections)
     }
 }
 

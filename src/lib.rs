@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 mod agent;
+mod claude;
 mod dispatch;
 mod error_handling;
 mod numbers;
@@ -37,6 +38,7 @@ mod scan;
 mod text;
 
 pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, LabeledEnum, Requirement, SectionKind};
+pub use claude::{ClaudeCodeSettings, Color, Model, Tool};
 pub use dispatch::Dispatch;
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
 pub use numbers::{Fraction, MetricKind, Percentage};

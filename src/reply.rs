@@ -95,7 +95,7 @@ pub(crate) struct Occurrence {
 }
 
 /// The sections found in one reply, in the order of the agent's `Section::ALL`; what
-/// [`AgentOutput::from_sections`](crate::AgentOutput::from_sections) reads from.
+/// [`AgentOutput::from_reply`](crate::AgentOutput::from_reply) reads from.
 #[derive(Debug)]
 pub struct ReplySections {
     patterns: &'static [SectionPattern],

@@ -14,8 +14,10 @@ pub struct AgentSpec {
     pub name: String,
     /// `description`.
     pub description: String,
-    /// `model`; `inherit` when absent.
+    /// `model` as written; `inherit` when absent.
     pub model: String,
+    /// `model`, typed.
+    pub model_kind: ModelKind,
     /// `version`.
     pub version: Option<String>,
     /// `last_updated`.
@@ -24,8 +26,8 @@ pub struct AgentSpec {
     pub kind: Option<String>,
     /// `changelog` entries, newest first as in the file.
     pub changelog: Vec<String>,
-    /// `tools`, as written.
-    pub tools: Vec<String>,
+    /// `tools`, typed.
+    pub tools: Vec<ToolSpec>,
     /// `color`.
     pub color: Option<String>,
     /// `output_schema.format`.
@@ -40,6 +42,8 @@ pub struct AgentSpec {
     pub metrics: Vec<MetricSpec>,
     /// `error_handling`.
     pub error_handling: Option<ErrorHandlingSpec>,
+    /// The other Claude Code keys.
+    pub claude_code: ClaudeCodeSpec,
     /// Keys agentbind does not type, kept for the docs as `key: value` text.
     pub other_keys: Vec<(String, String)>,
     /// The markdown body: the system prompt.
@@ -222,4 +226,82 @@ pub struct ErrorHandlingSpec {
     pub on_blocker: String,
     /// `escalation_path`.
     pub escalation_path: String,
+}
+
+/// One entry of `tools` or `disallowedTools`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolSpec {
+    /// A built-in tool: (name in the file, `agentbind::Tool` variant).
+    Builtin(&'static str, &'static str),
+    /// `mcp__<server>__<tool>` (`tool` empty for `mcp__<server>`).
+    Mcp {
+        /// The server.
+        server: String,
+        /// The tool.
+        tool: String,
+    },
+    /// `Name(argument)`.
+    Scoped {
+        /// The tool's name.
+        name: String,
+        /// The text between the parentheses.
+        argument: String,
+    },
+    /// Anything else.
+    Other(String),
+}
+
+impl ToolSpec {
+    /// The entry as written.
+    pub fn text(&self) -> String {
+        match self {
+            ToolSpec::Builtin(name, _) => (*name).to_owned(),
+            ToolSpec::Mcp { server, tool } if tool.is_empty() => format!("mcp__{server}"),
+            ToolSpec::Mcp { server, tool } => format!("mcp__{server}__{tool}"),
+            ToolSpec::Scoped { name, argument } => format!("{name}({argument})"),
+            ToolSpec::Other(text) => text.clone(),
+        }
+    }
+}
+
+/// `model`, typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    /// `sonnet`.
+    Sonnet,
+    /// `opus`.
+    Opus,
+    /// `haiku`.
+    Haiku,
+    /// `inherit` or absent.
+    Inherit,
+    /// A full model id (`claude-...`).
+    Id,
+}
+
+/// The Claude Code keys besides `name`, `description`, `tools`, `model` and `color`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaudeCodeSpec {
+    /// `disallowedTools`.
+    pub disallowed_tools: Vec<ToolSpec>,
+    /// `permissionMode`.
+    pub permission_mode: Option<String>,
+    /// `maxTurns`.
+    pub max_turns: Option<u32>,
+    /// `skills`.
+    pub skills: Vec<String>,
+    /// `mcpServers`: server names.
+    pub mcp_servers: Vec<String>,
+    /// `hooks`, summarized as text.
+    pub hooks: Option<String>,
+    /// `memory`.
+    pub memory: Option<String>,
+    /// `background`.
+    pub background: Option<bool>,
+    /// `effort`.
+    pub effort: Option<String>,
+    /// `isolation`.
+    pub isolation: Option<String>,
+    /// `initialPrompt`.
+    pub initial_prompt: Option<String>,
 }

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+mod claude;
+
 use crate::diagnostic::{Diagnostics, Error};
 use crate::model::{
     AgentSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind, MetricSpec,
@@ -64,6 +66,7 @@ impl<'a> Validator<'a> {
             name: String::new(),
             description: String::new(),
             model: "inherit".into(),
+            model_kind: crate::model::ModelKind::Inherit,
             version: None,
             last_updated: None,
             kind: None,
@@ -76,6 +79,7 @@ impl<'a> Validator<'a> {
             contexts: Vec::new(),
             metrics: Vec::new(),
             error_handling: None,
+            claude_code: Default::default(),
             other_keys: Vec::new(),
             body: body.trim_start_matches(['\r', '\n']).to_owned(),
         };
@@ -93,20 +97,24 @@ impl<'a> Validator<'a> {
             match key_text.as_str() {
                 "name" => spec.name = self.text(value, "name").unwrap_or_default(),
                 "description" => spec.description = self.text(value, "description").unwrap_or_default(),
-                "model" => spec.model = self.text(value, "model").unwrap_or_else(|| "inherit".into()),
+                "model" => (spec.model, spec.model_kind) = self.model(value),
                 "version" => spec.version = self.text(value, "version"),
                 "last_updated" => spec.last_updated = self.text(value, "last_updated"),
                 "type" => spec.kind = self.text(value, "type"),
                 "color" => spec.color = self.text(value, "color"),
                 "changelog" => spec.changelog = self.changelog(value),
-                "tools" => spec.tools = self.tools(value),
+                "tools" => spec.tools = self.tools(value, "tools"),
                 "input_schema" => spec.inputs = self.input_schema(value),
                 "output_schema" => {
                     self.output_schema(value, &mut spec, &mut metrics_node, &mut error_handling_node)
                 }
                 "metrics" => self.once(&mut metrics_node, value, "metrics"),
                 "error_handling" => self.once(&mut error_handling_node, value, "error_handling"),
-                _ => spec.other_keys.push((key_text, summarize(value))),
+                key => {
+                    if !self.claude_code_key(key, value, &mut spec.claude_code) {
+                        spec.other_keys.push((key_text, summarize(value)));
+                    }
+                }
             }
         }
         if root.get("name").is_none() {
@@ -228,15 +236,6 @@ impl<'a> Validator<'a> {
                 _ => self.text(item, "changelog entry"),
             })
             .collect()
-    }
-
-    fn tools(&mut self, node: &Node) -> Vec<String> {
-        match &node.value {
-            Value::Str(s) => {
-                s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
-            }
-            _ => self.list(node, "tools").iter().filter_map(|item| self.text(item, "tool")).collect(),
-        }
     }
 
     fn input_schema(&mut self, node: &Node) -> Vec<InputSpec> {

@@ -79,12 +79,13 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
     if !spec.tools.is_empty() {
         out.push_str(&format!(
             "| Tools | {} |\n",
-            spec.tools.iter().map(|t| code_cell(t)).collect::<Vec<_>>().join(", ")
+            spec.tools.iter().map(|t| code_cell(&t.text())).collect::<Vec<_>>().join(", ")
         ));
     }
     if let Some(color) = &spec.color {
         out.push_str(&format!("| Color | {} |\n", cell(color)));
     }
+    claude_code_rows(&spec.claude_code, &mut out);
     out.push_str(&format!("| Source | {} |\n", code_cell(&spec.display_path)));
 
     out.push_str("\n# Inputs\n\n");
@@ -177,4 +178,39 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
         }
     }
     out
+}
+
+/// Table rows for the Claude Code keys that are present.
+fn claude_code_rows(spec: &crate::model::ClaudeCodeSpec, out: &mut String) {
+    let list = |items: &[String]| items.iter().map(|t| code_cell(t)).collect::<Vec<_>>().join(", ");
+    let mut row = |label: &str, value: String| out.push_str(&format!("| {label} | {value} |\n"));
+    if !spec.disallowed_tools.is_empty() {
+        row("Disallowed tools", list(&spec.disallowed_tools.iter().map(|t| t.text()).collect::<Vec<_>>()));
+    }
+    for (label, value) in [
+        ("Permission mode", &spec.permission_mode),
+        ("Memory", &spec.memory),
+        ("Effort", &spec.effort),
+        ("Isolation", &spec.isolation),
+        ("Hooks", &spec.hooks),
+    ] {
+        if let Some(value) = value {
+            row(label, code_cell(value));
+        }
+    }
+    if let Some(turns) = spec.max_turns {
+        row("Max turns", turns.to_string());
+    }
+    if let Some(background) = spec.background {
+        row("Background", background.to_string());
+    }
+    if !spec.skills.is_empty() {
+        row("Skills", list(&spec.skills));
+    }
+    if !spec.mcp_servers.is_empty() {
+        row("MCP servers", list(&spec.mcp_servers));
+    }
+    if let Some(prompt) = &spec.initial_prompt {
+        row("Initial prompt", cell(prompt));
+    }
 }

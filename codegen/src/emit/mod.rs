@@ -1,5 +1,6 @@
 //! Emission: an [`AgentSpec`] becomes the items of the agent's module.
 
+mod claude;
 mod docs;
 mod enums;
 mod input;
@@ -80,8 +81,10 @@ fn agent(spec: &AgentSpec) -> TokenStream {
     let version = option_str(spec.version.as_deref());
     let last_updated = option_str(spec.last_updated.as_deref());
     let kind = option_str(spec.kind.as_deref());
-    let color = option_str(spec.color.as_deref());
-    let tools = &spec.tools;
+    let model_kind = claude::model(spec);
+    let color = claude::color(spec);
+    let tools = claude::tools(&spec.tools);
+    let claude_code = claude::settings(&spec.claude_code);
     let source = &spec.display_path;
     let system_prompt = text_literal(&spec.body);
     let error_handling = match &spec.error_handling {
@@ -117,10 +120,14 @@ fn agent(spec: &AgentSpec) -> TokenStream {
             pub const LAST_UPDATED: ::core::option::Option<&'static str> = #last_updated;
             /// `type` in the agent file (specialist, reviewer, planning...).
             pub const KIND: ::core::option::Option<&'static str> = #kind;
-            /// `tools` in the agent file.
-            pub const TOOLS: &'static [&'static str] = &[#( #tools ),*];
+            /// `model` in the agent file, typed.
+            pub const MODEL_KIND: ::agentbind::Model = #model_kind;
+            /// `tools` in the agent file (empty when absent: Claude Code then allows every tool).
+            pub const TOOLS: &'static [::agentbind::Tool] = #tools;
             /// `color` in the agent file.
-            pub const COLOR: ::core::option::Option<&'static str> = #color;
+            pub const COLOR: ::core::option::Option<::agentbind::Color> = #color;
+            /// The other Claude Code keys of the agent file (`disallowedTools`, `maxTurns`...).
+            pub const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings = #claude_code;
             /// `error_handling` in the agent file.
             pub const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> = #error_handling;
             /// The agent file these bindings were generated from.

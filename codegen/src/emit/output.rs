@@ -224,12 +224,13 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream
             quote!(#name: sections.optional(#index)?)
         }
     });
-    let sections_param = if spec.sections.is_empty() { quote!(_sections) } else { quote!(sections) };
+    if spec.sections.is_empty() {
+        return free_text_output(extra_attrs);
+    }
     let writes = spec.sections.iter().enumerate().map(|(index, s)| {
         let name = ident(&s.field);
         quote!(writer.section(#index, &self.#name);)
     });
-    let writer_binding = if spec.sections.is_empty() { quote!(let writer) } else { quote!(let mut writer) };
     quote! {
         #(#enum_items)*
 
@@ -247,15 +248,49 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream
             /// gives this `Output` back, as long as no body holds a line that starts a section.
             #[must_use]
             pub fn to_markdown(&self) -> ::std::string::String {
-                #writer_binding = ::agentbind::ReplyWriter::new(<Section as ::agentbind::SectionKind>::matcher());
+                let mut writer = ::agentbind::ReplyWriter::new(<Section as ::agentbind::SectionKind>::matcher());
                 #(#writes)*
                 writer.finish()
             }
         }
 
         impl ::agentbind::AgentOutput for Output {
-            fn from_sections(#sections_param: &mut ::agentbind::ReplySections) -> ::core::result::Result<Self, ::agentbind::ReplyError> {
+            fn from_reply(
+                _reply: &str,
+                sections: &mut ::agentbind::ReplySections,
+            ) -> ::core::result::Result<Self, ::agentbind::ReplyError> {
                 ::core::result::Result::Ok(Output { #(#takes),* })
+            }
+        }
+    }
+}
+
+/// The `Output` of an agent that declares no sections: the reply text, unchecked.
+fn free_text_output(extra_attrs: &TokenStream) -> TokenStream {
+    quote! {
+        /// The reply of this agent. It declares no reply sections, so nothing is checked and
+        /// the whole text is kept.
+        #[derive(Debug, Clone, PartialEq)]
+        #extra_attrs
+        pub struct Output {
+            /// The whole reply (without a leading byte-order mark).
+            pub text: ::std::string::String,
+        }
+
+        impl Output {
+            /// The reply text, as it was received.
+            #[must_use]
+            pub fn to_markdown(&self) -> ::std::string::String {
+                self.text.clone()
+            }
+        }
+
+        impl ::agentbind::AgentOutput for Output {
+            fn from_reply(
+                reply: &str,
+                _sections: &mut ::agentbind::ReplySections,
+            ) -> ::core::result::Result<Self, ::agentbind::ReplyError> {
+                ::core::result::Result::Ok(Output { text: reply.into() })
             }
         }
     }
