@@ -17,6 +17,7 @@ mod builder;
 mod diagnostic;
 mod discover;
 mod emit;
+mod lenient;
 mod model;
 mod naming;
 pub mod pattern;

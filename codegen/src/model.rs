@@ -44,6 +44,8 @@ pub struct AgentSpec {
     pub error_handling: Option<ErrorHandlingSpec>,
     /// The other Claude Code keys.
     pub claude_code: ClaudeCodeSpec,
+    /// Whether the frontmatter is not strict YAML and was read as Claude Code reads it.
+    pub lenient: bool,
     /// Keys agentbind does not type, kept for the docs as `key: value` text.
     pub other_keys: Vec<(String, String)>,
     /// The markdown body: the system prompt.

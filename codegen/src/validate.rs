@@ -27,12 +27,27 @@ const METRIC_TYPES: &str = "integer, float, percentage, boolean, fraction";
 /// Reads, parses and validates one agent file.
 pub fn validate(source: &Source) -> Result<AgentSpec, Error> {
     let parts = source.parts()?;
-    let root = yaml::parse(parts.frontmatter, parts.frontmatter_line).map_err(|e| {
-        let at = Pos { line: e.line + parts.frontmatter_line - 1, column: e.column };
-        Error::new(vec![source.diagnostic(at, format!("invalid YAML in frontmatter: {}", e.message), None)])
-    })?;
+    let (root, lenient) = match yaml::parse(parts.frontmatter, parts.frontmatter_line) {
+        Ok(root) => (root, false),
+        Err(e) => {
+            // Claude Code reads some files that are not strict YAML; so does agentbind (see
+            // `lenient`). Budget errors (alias bombs, deep nesting) are never recovered.
+            let recovered = (!e.is_budget)
+                .then(|| crate::lenient::recover(parts.frontmatter, parts.frontmatter_line))
+                .flatten();
+            match recovered {
+                Some(root) => (root, true),
+                None => {
+                    let at = Pos { line: e.line + parts.frontmatter_line - 1, column: e.column };
+                    let message = format!("invalid YAML in frontmatter: {}", e.message);
+                    return Err(Error::new(vec![source.diagnostic(at, message, None)]));
+                }
+            }
+        }
+    };
     let mut validator = Validator::new(source);
-    let spec = validator.agent(&root, parts.body);
+    let mut spec = validator.agent(&root, parts.body);
+    spec.lenient = lenient;
     validator.diags.into_result(spec)
 }
 
@@ -80,6 +95,7 @@ impl<'a> Validator<'a> {
             metrics: Vec::new(),
             error_handling: None,
             claude_code: Default::default(),
+            lenient: false,
             other_keys: Vec::new(),
             body: body.trim_start_matches(['\r', '\n']).to_owned(),
         };

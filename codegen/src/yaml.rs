@@ -81,6 +81,8 @@ pub const MAX_YAML_DEPTH: usize = 24;
 #[derive(Debug)]
 pub(crate) struct SyntaxError {
     pub(crate) message: String,
+    /// Whether a parsing limit (nodes, nesting, aliases) was hit, rather than bad syntax.
+    pub(crate) is_budget: bool,
     pub(crate) line: usize,
     pub(crate) column: usize,
 }
@@ -102,6 +104,7 @@ pub(crate) fn parse(yaml: &str, first_line: usize) -> Result<Node, SyntaxError> 
         let location = e.location();
         let detail = e.without_snippet().to_string();
         let detail = detail.split(" at line ").next().unwrap_or_default().to_owned();
+        let is_budget = detail.contains("budget breached") || detail.contains("recursion limit");
         let message = if detail.contains("Depth") || detail.contains("recursion limit") {
             format!("the frontmatter is nested more than {MAX_YAML_DEPTH} levels deep")
         } else if detail.contains("budget breached") {
@@ -114,6 +117,7 @@ pub(crate) fn parse(yaml: &str, first_line: usize) -> Result<Node, SyntaxError> 
         };
         SyntaxError {
             message,
+            is_budget,
             line: location.map_or(1, |l| l.line() as usize),
             column: location.map_or(1, |l| l.column() as usize),
         }

@@ -87,6 +87,9 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
     }
     claude_code_rows(&spec.claude_code, &mut out);
     out.push_str(&format!("| Source | {} |\n", code_cell(&spec.display_path)));
+    if spec.lenient {
+        out.push_str("\nThe frontmatter is not strict YAML; it was read as Claude Code reads it (top-level `key: value` lines).\n");
+    }
 
     out.push_str("\n# Inputs\n\n");
     if spec.inputs.is_empty() {
