@@ -208,7 +208,7 @@ impl<'a> Validator<'a> {
                 self.diags.error_help(
                     node.pos,
                     format!("`{what}` must be `true` or `false`, found {}", node.value.kind()),
-                    "write the boolean without quotes: `required: true`",
+                    format!("write `{what}: true` or `{what}: false`, without quotes"),
                 );
                 None
             }

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/background-text.md")]
+pub mod agent {}
+
+fn main() {}

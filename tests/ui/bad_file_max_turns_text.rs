@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/max-turns-text.md")]
+pub mod agent {}
+
+fn main() {}

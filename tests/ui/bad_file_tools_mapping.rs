@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/tools-mapping.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/unknown-model.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/unreadable-frontmatter.md")]
+pub mod agent {}
+
+fn main() {}
