@@ -15,8 +15,13 @@ pub trait Agent: Sized + 'static {
     const NAME: &'static str;
     /// `description` from the frontmatter.
     const DESCRIPTION: &'static str;
-    /// `model` from the frontmatter (`opus`, `sonnet`, a full model id...); empty when absent.
+    /// `model` from the frontmatter (`opus`, `sonnet`, a full model id...); `inherit` when
+    /// absent.
     const MODEL: &'static str;
+    /// `model`, typed.
+    const MODEL_KIND: crate::Model;
+    /// `tools` (empty: the file restricts nothing).
+    const TOOLS: &'static [crate::Tool];
     /// `version` from the frontmatter, when it has one.
     const VERSION: Option<&'static str>;
     /// The markdown body after the frontmatter: the agent's system prompt.

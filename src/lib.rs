@@ -31,6 +31,8 @@ mod agent;
 mod claude;
 mod dispatch;
 mod error_handling;
+#[cfg(feature = "serde")]
+mod json;
 mod numbers;
 mod prompt;
 mod reply;
@@ -48,6 +50,30 @@ pub use reply::{
 };
 pub use scan::{SectionMatcher, SectionPattern, MAX_REPLY_BYTES};
 pub use text::{FileContent, Markdown, UnknownValue};
+
+#[cfg(feature = "schemars")]
+pub use json::input_schema;
+#[cfg(feature = "serde")]
+pub use json::{agent_definition, TaskCall};
+
+/// Re-export of serde (feature `serde`), for generated derives.
+#[cfg(feature = "serde")]
+pub use serde;
+
+/// Re-export of schemars (feature `schemars`), for generated derives.
+#[cfg(feature = "schemars")]
+pub use schemars;
+
+/// Without the `serde` feature, generated label enums get no serde impls.
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __labeled_enum_serde {
+    ($name:ident) => {};
+}
+
+#[doc(hidden)]
+pub use agentbind_macros::data;
 
 /// The JSON value type used for `object` inputs (`serde_json::Value`).
 pub type JsonValue = serde_json::Value;

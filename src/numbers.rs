@@ -7,6 +7,8 @@ macro_rules! number_newtype {
     ($(#[$doc:meta])* $name:ident, $suffix:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, PartialOrd)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct $name(pub f64);
 
         impl $name {

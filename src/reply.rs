@@ -7,6 +7,8 @@ use crate::scan::SectionPattern;
 
 /// The text of one section of a reply.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SectionText {
     /// The whole line that matched the section's pattern (`## Summary`, `### Task 2: Wire DB`).
     pub heading: String,
@@ -38,6 +40,8 @@ impl fmt::Display for SectionText {
 /// A section whose heading carries a value from a closed set, such as
 /// `## VERDICT: PASS` for the pattern `^## VERDICT: (PASS|FAIL)$`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Captured<V> {
     /// The value in the heading.
     pub value: V,

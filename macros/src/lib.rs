@@ -57,3 +57,26 @@ fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStrea
         }
     })
 }
+
+/// Puts the derives of agentbind's enabled features on a generated data type (`Input`,
+/// `Output`, `Metrics`): serde's `Serialize` and `Deserialize` with the `serde` feature,
+/// schemars' `JsonSchema` with `schemars`; nothing otherwise. Generated code uses it so that
+/// both the macro and the build script follow the features of the `agentbind` dependency.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn data(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item = proc_macro2::TokenStream::from(item);
+    let serde = cfg!(feature = "serde").then(|| {
+        quote! {
+            #[derive(::agentbind::serde::Serialize, ::agentbind::serde::Deserialize)]
+            #[serde(crate = "::agentbind::serde")]
+        }
+    });
+    let schemars = cfg!(feature = "schemars").then(|| {
+        quote! {
+            #[derive(::agentbind::schemars::JsonSchema)]
+            #[schemars(crate = "::agentbind::schemars")]
+        }
+    });
+    quote!(#serde #schemars #item).into()
+}

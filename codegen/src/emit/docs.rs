@@ -12,10 +12,15 @@ pub(crate) fn doc(text: &str) -> TokenStream {
     quote!(#[doc = #text])
 }
 
-/// Escapes text from the file so rustdoc shows it as written: no intra-doc links, no HTML.
+/// Escapes text from the file so rustdoc shows it as written: no intra-doc links, no HTML,
+/// tabs as four spaces.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
+        if c == '\t' {
+            out.push_str("    ");
+            continue;
+        }
         if matches!(c, '\\' | '[' | ']' | '<' | '>') {
             out.push('\\');
         }

@@ -71,5 +71,7 @@ pub(crate) fn labeled_enum(spec: &EnumSpec, what: &str, extra_attrs: &TokenStrea
                 out.push_str(self.label());
             }
         }
+
+        ::agentbind::__labeled_enum_serde!(#name);
     }
 }

@@ -119,6 +119,7 @@ pub(crate) fn input(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream 
 
         /// The input of this agent (`input_schema`): required context as plain fields,
         /// optional context as `Option`s.
+        #[::agentbind::data]
         #[derive(Debug, Clone, PartialEq, #derive_default)]
         #extra_attrs
         pub struct Input {

@@ -50,6 +50,7 @@ pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStrea
     let kinds = spec.metrics.iter().map(|m| runtime_kind(m.kind));
     quote! {
         /// The metrics this agent reports (`metrics`), one plain field per metric.
+        #[::agentbind::data]
         #[derive(Debug, Clone, Copy, Default, PartialEq)]
         #extra_attrs
         pub struct Metrics {

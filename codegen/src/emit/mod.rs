@@ -148,6 +148,8 @@ fn agent(spec: &AgentSpec) -> TokenStream {
             const MODEL: &'static str = Agent::MODEL;
             const VERSION: ::core::option::Option<&'static str> = Agent::VERSION;
             const SYSTEM_PROMPT: &'static str = Agent::SYSTEM_PROMPT;
+            const MODEL_KIND: ::agentbind::Model = Agent::MODEL_KIND;
+            const TOOLS: &'static [::agentbind::Tool] = Agent::TOOLS;
             const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> = Agent::ERROR_HANDLING;
             type Input = Input;
             type Output = Output;

@@ -237,6 +237,7 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream
         /// The typed reply of this agent: one field per section. Required sections are plain
         /// values; optional and conditionally required ones are `Option`s; repeated sections
         /// are `Vec`s holding every occurrence in reply order.
+        #[::agentbind::data]
         #[derive(Debug, Clone, PartialEq)]
         #extra_attrs
         pub struct Output {
@@ -270,6 +271,7 @@ fn free_text_output(extra_attrs: &TokenStream) -> TokenStream {
     quote! {
         /// The reply of this agent. It declares no reply sections, so nothing is checked and
         /// the whole text is kept.
+        #[::agentbind::data]
         #[derive(Debug, Clone, PartialEq)]
         #extra_attrs
         pub struct Output {
