@@ -3,6 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+use super::option;
 use crate::model::{AgentSpec, ClaudeCodeSpec, ModelKind, ToolSpec};
 
 fn tool(spec: &ToolSpec) -> TokenStream {
@@ -41,23 +42,15 @@ pub(crate) fn model(spec: &AgentSpec) -> TokenStream {
 
 /// `Option<Color>`.
 pub(crate) fn color(spec: &AgentSpec) -> TokenStream {
-    let Some(color) = &spec.color else { return quote!(::core::option::Option::None) };
     let named = ["red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan"];
-    let value = if named.contains(&color.as_str()) {
-        let variant =
-            Ident::new(&heck::ToUpperCamelCase::to_upper_camel_case(color.as_str()), Span::call_site());
-        quote!(::agentbind::Color::#variant)
-    } else {
-        quote!(::agentbind::Color::Other(#color))
-    };
-    quote!(::core::option::Option::Some(#value))
-}
-
-fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
-    match value {
-        Some(value) => quote!(::core::option::Option::Some(#value)),
-        None => quote!(::core::option::Option::None),
-    }
+    option(spec.color.as_deref().map(|color| {
+        if named.contains(&color) {
+            let variant = Ident::new(&heck::ToUpperCamelCase::to_upper_camel_case(color), Span::call_site());
+            quote!(::agentbind::Color::#variant)
+        } else {
+            quote!(::agentbind::Color::Other(#color))
+        }
+    }))
 }
 
 /// The `ClaudeCodeSettings` value.

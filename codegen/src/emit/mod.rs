@@ -78,9 +78,9 @@ fn agent(spec: &AgentSpec) -> TokenStream {
     let name = &spec.name;
     let description = &spec.description;
     let model = &spec.model;
-    let version = option_str(spec.version.as_deref());
-    let last_updated = option_str(spec.last_updated.as_deref());
-    let kind = option_str(spec.kind.as_deref());
+    let version = option(spec.version.as_deref());
+    let last_updated = option(spec.last_updated.as_deref());
+    let kind = option(spec.kind.as_deref());
     let model_kind = claude::model(spec);
     let color = claude::color(spec);
     let tools = claude::tools(&spec.tools);
@@ -160,9 +160,10 @@ fn agent(spec: &AgentSpec) -> TokenStream {
     }
 }
 
-fn option_str(value: Option<&str>) -> TokenStream {
+/// `Some(value)` or `None`, fully qualified.
+pub(crate) fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
     match value {
-        Some(text) => quote!(::core::option::Option::Some(#text)),
+        Some(value) => quote!(::core::option::Option::Some(#value)),
         None => quote!(::core::option::Option::None),
     }
 }

@@ -21,10 +21,7 @@ pub(crate) fn contexts(spec: &AgentSpec) -> TokenStream {
         text.push('.');
         doc(&text)
     });
-    let markers = spec.contexts.iter().map(|c| match &c.marker {
-        Some(m) => quote!(::core::option::Option::Some(#m)),
-        None => quote!(::core::option::Option::None),
-    });
+    let markers = spec.contexts.iter().map(|c| super::option(c.marker.as_deref()));
     let type_doc = if spec.contexts.is_empty() {
         "The invocation contexts of this agent: it declares none (no section has `required_when`), so no dispatch can be given one."
     } else {
