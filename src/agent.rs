@@ -3,7 +3,7 @@
 use crate::dispatch::Dispatch;
 use crate::prompt::PromptBuilder;
 use crate::reply::{ReplyError, ReplySections};
-use crate::scan::SectionMatcher;
+use crate::scan::{SectionMatcher, SectionPattern};
 use crate::ErrorHandling;
 
 /// An agent whose definition file was read at compile time.
@@ -85,21 +85,34 @@ impl<C: PartialEq> Requirement<C> {
 }
 
 /// The section enum of an agent (`Section` in a generated module).
+///
+/// Generated code gives the tables ([`SectionKind::PATTERNS`], [`SectionKind::REQUIREMENTS`],
+/// in the order of [`SectionKind::ALL`]), `index` and the matcher; the rest follows from them.
 pub trait SectionKind: Copy + PartialEq + 'static {
     /// The invocation context type used by [`Requirement::RequiredIn`].
     type Context: ContextKind;
     /// Every section, in file order.
     const ALL: &'static [Self];
-    /// The section's `name`.
-    fn name(self) -> &'static str;
-    /// The section's `pattern`, a line-anchored regular expression.
-    fn pattern(self) -> &'static str;
-    /// When the section is required.
-    fn requirement(self) -> Requirement<Self::Context>;
+    /// How each section is found, in the order of [`SectionKind::ALL`].
+    const PATTERNS: &'static [SectionPattern];
+    /// When each section is required, in the order of [`SectionKind::ALL`].
+    const REQUIREMENTS: &'static [Requirement<Self::Context>];
     /// Index of the section in [`SectionKind::ALL`].
     fn index(self) -> usize;
     /// The compiled matcher for all sections of this agent (built once).
     fn matcher() -> &'static SectionMatcher;
+    /// The section's `name`.
+    fn name(self) -> &'static str {
+        Self::PATTERNS[self.index()].name
+    }
+    /// The section's `pattern` as written in the file, a line-anchored regular expression.
+    fn pattern(self) -> &'static str {
+        Self::PATTERNS[self.index()].pattern
+    }
+    /// When the section is required.
+    fn requirement(self) -> Requirement<Self::Context> {
+        Self::REQUIREMENTS[self.index()]
+    }
 }
 
 /// The invocation context enum of an agent (`InvocationContext` in a generated module).

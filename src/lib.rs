@@ -33,6 +33,7 @@ mod dispatch;
 mod error_handling;
 #[cfg(feature = "serde")]
 mod json;
+mod labeled;
 mod numbers;
 mod prompt;
 mod reply;
@@ -74,6 +75,19 @@ macro_rules! __labeled_enum_serde {
 
 #[doc(hidden)]
 pub use agentbind_macros::data;
+
+/// Support for generated code; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    /// The body of an agent file: `file` (its whole text, from `include_str!`) from byte
+    /// `offset` on, as found when the bindings were generated.
+    pub const fn body_of(file: &'static str, offset: usize) -> &'static str {
+        match file.split_at_checked(offset) {
+            Some((_, body)) => body,
+            None => panic!("the agent file changed while the crate was compiled: build again"),
+        }
+    }
+}
 
 /// The JSON value type used for `object` inputs (`serde_json::Value`).
 pub type JsonValue = serde_json::Value;

@@ -8,20 +8,41 @@ use crate::reply::{Occurrence, ReplyError, ReplyProblem, ReplySections, SectionT
 /// scanning: parsing time and memory stay bounded.
 pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 
-/// How one section is found in a reply. Generated code builds one per section.
+/// How one section is found in a reply. Generated code builds one per section with the
+/// `const` constructors below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SectionPattern {
     /// The section's name.
     pub name: &'static str,
-    /// The regular expression a line must match to start the section. For a value section
-    /// (`labels` is `Some`) this is the file's pattern with its capture group widened to any
-    /// text, so that a value outside the labels is reported instead of being missed.
+    /// The section's `pattern` as written in the agent file.
     pub pattern: &'static str,
+    /// The regular expression a line must match to start the section: `pattern`, except for a
+    /// value section (`labels` is `Some`), where it is `pattern` with its capture group widened
+    /// to any text, so that a value outside the labels is reported instead of being missed.
+    pub scan: &'static str,
     /// Whether every matching line starts a new occurrence. For other sections only the first
     /// matching line starts the section; later ones are ordinary content.
     pub repeated: bool,
     /// For a value section, the labels accepted in capture group 1.
     pub labels: Option<&'static [&'static str]>,
+}
+
+impl SectionPattern {
+    /// A section that occurs once, found by `pattern`.
+    pub const fn once(name: &'static str, pattern: &'static str) -> Self {
+        SectionPattern { name, pattern, scan: pattern, repeated: false, labels: None }
+    }
+
+    /// A section of which every matching line starts a new occurrence.
+    pub const fn repeated(name: &'static str, pattern: &'static str) -> Self {
+        SectionPattern { repeated: true, ..SectionPattern::once(name, pattern) }
+    }
+
+    /// This section, with its value (capture group 1) one of `labels`; lines are found by
+    /// `scan`, the declared pattern with its group widened to any text.
+    pub const fn with_labels(self, scan: &'static str, labels: &'static [&'static str]) -> Self {
+        SectionPattern { scan, labels: Some(labels), ..self }
+    }
 }
 
 /// The compiled patterns of one agent. Built once per agent type (see
@@ -145,9 +166,9 @@ fn compile(patterns: &[SectionPattern]) -> Result<Compiled, (usize, String)> {
     let regexes = patterns
         .iter()
         .enumerate()
-        .map(|(index, p)| Regex::new(p.pattern).map_err(|e| (index, e.to_string())))
+        .map(|(index, p)| Regex::new(p.scan).map_err(|e| (index, e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    let set = RegexSet::new(patterns.iter().map(|p| p.pattern)).map_err(|e| (0, e.to_string()))?;
+    let set = RegexSet::new(patterns.iter().map(|p| p.scan)).map_err(|e| (0, e.to_string()))?;
     Ok(Compiled { set, regexes, first_bytes: first_bytes(patterns) })
 }
 
@@ -157,7 +178,7 @@ fn first_bytes(patterns: &[SectionPattern]) -> Option<[bool; 256]> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let mut table = [false; 256];
     for pattern in patterns {
-        let hir = regex_syntax::parse(pattern.pattern).ok()?;
+        let hir = regex_syntax::parse(pattern.scan).ok()?;
         if !hir.properties().look_set_prefix().contains(regex_syntax::hir::Look::Start)
             && !hir.properties().look_set_prefix().contains(regex_syntax::hir::Look::StartLF)
         {
@@ -258,7 +279,7 @@ mod tests {
     use super::*;
 
     const fn section(name: &'static str, pattern: &'static str) -> SectionPattern {
-        SectionPattern { name, pattern, repeated: false, labels: None }
+        SectionPattern::once(name, pattern)
     }
 
     #[test]

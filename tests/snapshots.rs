@@ -8,8 +8,8 @@ fn generated(path: &str, module: &str) -> String {
     let options = agentbind_codegen::Options::default();
     let module_code = agentbind_codegen::generate(&manifest.join(path), path, &options)
         .unwrap_or_else(|e| panic!("{path} does not generate:\n{e}"))
-        .to_module(module);
-    agentbind_codegen::pretty(module_code).expect("generated code parses")
+        .module_code(module);
+    agentbind_codegen::pretty(&module_code).expect("generated code parses")
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn expand(file: &Path) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match agentbind_codegen::pretty(generated.to_module(&name)) {
+    match agentbind_codegen::pretty(&generated.module_code(&name)) {
         Ok(code) => {
             print!("{code}");
             ExitCode::SUCCESS

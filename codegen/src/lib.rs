@@ -7,7 +7,7 @@
 //!    tree of nodes that each know their `line:col` (serde-saphyr);
 //! 2. **validate**: the tree becomes a typed [`AgentSpec`]; every problem is a [`Diagnostic`]
 //!    naming `file.md:line:col`, and all of a file's problems are reported together;
-//! 3. **emit**: the spec becomes the items of a Rust module (`quote`).
+//! 3. **emit**: the spec becomes the source of a Rust module's items.
 //!
 //! [`generate`] runs all three and is what both the `#[agentbind::agent]` macro and
 //! [`Builder`] (for build scripts) call, so both produce the same module for the same file.
@@ -60,30 +60,43 @@ pub struct AgentModule {
     pub spec: AgentSpec,
     /// The module's documentation (markdown).
     pub doc: String,
-    /// The items that go inside the module.
-    pub items: TokenStream,
+    /// The items that go inside the module, as Rust source text.
+    pub code: String,
 }
 
 impl AgentModule {
-    /// The whole module `#[doc = ...] pub mod <name> { items }`.
-    pub fn to_module(&self, name: &str) -> TokenStream {
-        let name = naming::ident(name);
-        let doc = self.doc_attribute();
-        let items = &self.items;
-        quote! {
-            #doc
-            pub mod #name {
-                #items
-            }
-        }
+    /// The items that go inside the module, as tokens. Inside a proc macro the compiler lexes
+    /// [`AgentModule::code`] in one call.
+    pub fn items(&self) -> TokenStream {
+        lex(&self.code)
     }
-}
 
-impl AgentModule {
+    /// The whole module `#[doc = ...] pub mod <name> { items }`, as source text.
+    pub fn module_code(&self, name: &str) -> String {
+        let name = naming::ident(name);
+        format!("{}pub mod {name} {{\n{}}}\n", emit::doc_attribute(&self.doc), self.code)
+    }
+
+    /// The whole module `#[doc = ...] pub mod <name> { items }`, as tokens.
+    pub fn to_module(&self, name: &str) -> TokenStream {
+        lex(&self.module_code(name))
+    }
+
     /// `#[doc = ...]` with the module's documentation.
     pub fn doc_attribute(&self) -> TokenStream {
-        emit::doc_attribute(&self.doc)
+        lex(&emit::doc_attribute(&self.doc))
     }
+}
+
+/// Lexes generated source text. It always lexes (every value from the file is an escaped
+/// literal or a validated identifier); should it not, the result is a `compile_error!` that
+/// says so rather than a panic.
+fn lex(code: &str) -> TokenStream {
+    code.parse().unwrap_or_else(|error| {
+        let message =
+            format!("agentbind-codegen generated code that does not lex ({error}); please report this");
+        quote!(::core::compile_error!(#message);)
+    })
 }
 
 /// Reads, validates and emits the agent file at `path`, named `display_path` in diagnostics.
@@ -100,8 +113,8 @@ pub fn generate_source(source: &Source, options: &Options) -> Result<AgentModule
     if options.track_file {
         spec.tracked_path = Some(source.path.to_string_lossy().into_owned());
     }
-    let emit_options = emit::EmitOptions { type_attributes: options.type_attributes.clone() };
-    Ok(AgentModule { doc: emit::module_doc(&spec), items: emit::items(&spec, &emit_options), spec })
+    let emit_options = emit::EmitOptions { type_attributes: options.type_attributes.to_string() };
+    Ok(AgentModule { doc: emit::module_doc(&spec), code: emit::items(&spec, &emit_options), spec })
 }
 
 /// The snake_case module name for an agent file: its file stem (`code-reviewer.md` ->
@@ -110,10 +123,10 @@ pub fn module_name_for(path: &Path) -> Option<String> {
     naming::snake(&path.file_stem()?.to_string_lossy())
 }
 
-/// Formats `tokens` (a whole file of items) with prettyplease.
+/// Formats `code` (the source of a whole file of items) with prettyplease.
 #[cfg(feature = "pretty")]
-pub fn pretty(tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+pub fn pretty(code: &str) -> Result<String, String> {
+    let file = syn::parse_file(code).map_err(|e| e.to_string())?;
     Ok(prettyplease::unparse(&file))
 }
 

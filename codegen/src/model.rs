@@ -50,6 +50,8 @@ pub struct AgentSpec {
     pub other_keys: Vec<(String, String)>,
     /// The markdown body: the system prompt.
     pub body: String,
+    /// Where `body` starts in the file, in bytes (generated code slices the file there).
+    pub body_offset: usize,
 }
 
 /// One input (`input_schema.required_context` / `optional_context` entry).

@@ -44,6 +44,16 @@ fn finish(converted: String, digit_prefix: &str) -> Option<String> {
     Some(out)
 }
 
+/// A name made by [`snake`] or [`camel`] as written in Rust source: keywords become raw
+/// (`r#type`).
+pub(crate) fn ident_text(name: &str) -> std::borrow::Cow<'_, str> {
+    if KEYWORDS.contains(&name) {
+        format!("r#{name}").into()
+    } else {
+        name.into()
+    }
+}
+
 /// The identifier for a name made by [`snake`] or [`camel`]; keywords become raw (`r#type`).
 pub(crate) fn ident(name: &str) -> Ident {
     if KEYWORDS.contains(&name) {

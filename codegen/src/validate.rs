@@ -48,6 +48,9 @@ pub fn validate(source: &Source) -> Result<AgentSpec, Error> {
     let mut validator = Validator::new(source);
     let mut spec = validator.agent(&root, parts.body);
     spec.lenient = lenient;
+    // The body is a suffix of the file (only leading line breaks are trimmed).
+    debug_assert!(source.text.ends_with(&spec.body));
+    spec.body_offset = source.text.len() - spec.body.len();
     validator.diags.into_result(spec)
 }
 
@@ -98,6 +101,7 @@ impl<'a> Validator<'a> {
             lenient: false,
             other_keys: Vec::new(),
             body: body.trim_start_matches(['\r', '\n']).to_owned(),
+            body_offset: 0,
         };
         let Some(entries) = root.entries() else {
             self.diags.error(

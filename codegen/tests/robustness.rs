@@ -26,7 +26,7 @@ fn check(bytes: Vec<u8>) -> Result<(), TestCaseError> {
         .and_then(|source| generate_source(&source, &Options::default()));
     match result {
         Ok(module) => {
-            let code = pretty(module.to_module("agent"));
+            let code = pretty(&module.module_code("agent"));
             prop_assert!(code.is_ok(), "generated code does not parse: {:?}", code.err());
         }
         Err(error) => check_diagnostics(&error, line_count)?,
@@ -132,7 +132,7 @@ fn every_unmutated_corpus_file_generates_parseable_code() {
     for (name, bytes) in corpus() {
         let source = Source::from_bytes(PathBuf::from(name), name, bytes.clone()).unwrap();
         let module = generate_source(&source, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
-        pretty(module.to_module("agent")).unwrap();
+        pretty(&module.module_code("agent")).unwrap();
     }
 }
 

@@ -46,7 +46,7 @@ fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStrea
         combined
     })?;
     let doc = generated.doc_attribute();
-    let items = &generated.items;
+    let items = generated.items();
     let ItemMod { attrs, vis, mod_token, ident, .. } = &module;
     Ok(quote! {
         #doc

@@ -1,15 +1,11 @@
 //! Rustdoc text built from the agent file.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::model::{AgentSpec, RequirementSpec, SectionSpec};
 use crate::pattern::PatternShape;
 
-/// `#[doc = "..."]` for `text`.
-pub(crate) fn doc(text: &str) -> TokenStream {
-    let text = super::text_literal(text);
-    quote!(#[doc = #text])
+/// `#[doc = "..."]` for `text`, as source text ending in a line break.
+pub(crate) fn doc(text: &str) -> String {
+    format!("#[doc = {}]\n", super::str_lit(text))
 }
 
 /// Escapes text from the file so rustdoc shows it as written: no intra-doc links, no HTML,

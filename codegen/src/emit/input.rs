@@ -1,32 +1,24 @@
 //! The `Input` struct: fields, `new`, `with_*` setters and prompt rendering.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
-
 use super::docs::{doc, escape};
 use super::enums::labeled_enum;
+use super::{emit, list, str_lit};
 use crate::model::{AgentSpec, InputSpec, InputType};
-use crate::naming::{self, ident};
+use crate::naming::{self, ident_text};
 
 /// The Rust type of an input value.
-fn rust_type(ty: &InputType) -> TokenStream {
+fn rust_type(ty: &InputType) -> String {
     match ty {
-        InputType::String => quote!(::std::string::String),
-        InputType::Markdown => quote!(::agentbind::Markdown),
-        InputType::FileContent => quote!(::agentbind::FileContent),
-        InputType::FilePath => quote!(::std::path::PathBuf),
-        InputType::Object => quote!(::agentbind::JsonValue),
-        InputType::Integer => quote!(i64),
-        InputType::Number => quote!(f64),
-        InputType::Boolean => quote!(bool),
-        InputType::List(inner) => {
-            let inner = rust_type(inner);
-            quote!(::std::vec::Vec<#inner>)
-        }
-        InputType::Enum(e) => {
-            let name = ident(&e.type_name);
-            quote!(#name)
-        }
+        InputType::String => "::std::string::String".to_owned(),
+        InputType::Markdown => "::agentbind::Markdown".to_owned(),
+        InputType::FileContent => "::agentbind::FileContent".to_owned(),
+        InputType::FilePath => "::std::path::PathBuf".to_owned(),
+        InputType::Object => "::agentbind::JsonValue".to_owned(),
+        InputType::Integer => "i64".to_owned(),
+        InputType::Number => "f64".to_owned(),
+        InputType::Boolean => "bool".to_owned(),
+        InputType::List(inner) => format!("::std::vec::Vec<{}>", rust_type(inner)),
+        InputType::Enum(e) => ident_text(&e.type_name).into_owned(),
     }
 }
 
@@ -53,37 +45,29 @@ fn enums(ty: &InputType) -> Option<&crate::model::EnumSpec> {
 }
 
 /// `Input`, its enums, its constructors and its `AgentInput` impl.
-pub(crate) fn input(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream {
-    let enum_items = spec
-        .inputs
-        .iter()
-        .filter_map(|i| enums(&i.ty).map(|e| labeled_enum(e, &format!("input `{}`", i.name), extra_attrs)));
-
-    let fields = spec.inputs.iter().map(|input| {
-        let name = ident(&input.field);
-        let ty = rust_type(&input.ty);
-        let field_doc = doc(&field_doc(input));
-        if input.required {
-            quote!(#field_doc pub #name: #ty,)
-        } else {
-            quote!(#field_doc pub #name: ::core::option::Option<#ty>,)
+pub(crate) fn input(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
+    for input in &spec.inputs {
+        if let Some(e) = enums(&input.ty) {
+            labeled_enum(e, &format!("input `{}`", input.name), extra_attrs, out);
         }
-    });
-
+    }
     let required: Vec<&InputSpec> = spec.inputs.iter().filter(|i| i.required).collect();
-    let params = required.iter().map(|input| {
-        let name = ident(&input.field);
+    let derive_default = if required.is_empty() { ", Default" } else { "" };
+    emit!(
+        out,
+        "/// The input of this agent (`input_schema`): required context as plain fields,
+        /// optional context as `Option`s.
+        #[::agentbind::data]
+        #[derive(Debug, Clone, PartialEq{derive_default})]
+        {extra_attrs}
+        pub struct Input {{\n"
+    );
+    for input in &spec.inputs {
         let ty = rust_type(&input.ty);
-        quote!(#name: impl ::core::convert::Into<#ty>)
-    });
-    let inits = spec.inputs.iter().map(|input| {
-        let name = ident(&input.field);
-        if input.required {
-            quote!(#name: #name.into())
-        } else {
-            quote!(#name: ::core::option::Option::None)
-        }
-    });
+        let ty = if input.required { ty } else { format!("::core::option::Option<{ty}>") };
+        emit!(out, "{}pub {}: {ty},\n", doc(&field_doc(input)), ident_text(&input.field));
+    }
+
     let new_doc = if required.is_empty() {
         "An input with no optional field set (this agent has no required inputs).".to_owned()
     } else {
@@ -92,55 +76,61 @@ pub(crate) fn input(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream 
             required.iter().map(|i| format!("`{}`", i.field)).collect::<Vec<_>>().join(", ")
         )
     };
-    let setters = spec.inputs.iter().filter(|i| !i.required).map(|input| {
-        let name = ident(&input.field);
-        let setter = format_ident!("with_{}", input.field.trim_start_matches("r#"));
-        let ty = rust_type(&input.ty);
-        let setter_doc = doc(&format!("Sets {}.", field_doc(input)));
-        quote! {
-            #setter_doc
+    let params = list(
+        required
+            .iter()
+            .map(|i| format!("{}: impl ::core::convert::Into<{}>", ident_text(&i.field), rust_type(&i.ty))),
+    );
+    let inits = list(spec.inputs.iter().map(|i| {
+        let name = ident_text(&i.field);
+        if i.required {
+            format!("{name}: {name}.into()")
+        } else {
+            format!("{name}: ::core::option::Option::None")
+        }
+    }));
+    emit!(
+        out,
+        "}}
+
+        impl Input {{
+            {}#[allow(clippy::too_many_arguments)]
             #[must_use]
-            pub fn #setter(mut self, #name: impl ::core::convert::Into<#ty>) -> Self {
-                self.#name = ::core::option::Option::Some(#name.into());
+            pub fn new({params}) -> Self {{
+                Self {{ {inits} }}
+            }}\n",
+        doc(&new_doc)
+    );
+    for input in spec.inputs.iter().filter(|i| !i.required) {
+        let name = ident_text(&input.field);
+        let setter = format!("with_{}", input.field);
+        emit!(
+            out,
+            "
+            {}#[must_use]
+            pub fn {setter}(mut self, {name}: impl ::core::convert::Into<{}>) -> Self {{
+                self.{name} = ::core::option::Option::Some({name}.into());
                 self
-            }
-        }
-    });
-    let renders = spec.inputs.iter().map(|input| {
-        let name = ident(&input.field);
-        let heading = naming::title(&input.name);
-        quote!(prompt.field(#heading, &self.#name);)
-    });
-    let derive_default = required.is_empty().then(|| quote!(Default,));
-    let prompt_param = if spec.inputs.is_empty() { quote!(_prompt) } else { quote!(prompt) };
-
-    quote! {
-        #(#enum_items)*
-
-        /// The input of this agent (`input_schema`): required context as plain fields,
-        /// optional context as `Option`s.
-        #[::agentbind::data]
-        #[derive(Debug, Clone, PartialEq, #derive_default)]
-        #extra_attrs
-        pub struct Input {
-            #(#fields)*
-        }
-
-        impl Input {
-            #[doc = #new_doc]
-            #[allow(clippy::too_many_arguments)]
-            #[must_use]
-            pub fn new(#(#params),*) -> Self {
-                Self { #(#inits),* }
-            }
-
-            #(#setters)*
-        }
-
-        impl ::agentbind::AgentInput for Input {
-            fn render(&self, #prompt_param: &mut ::agentbind::PromptBuilder) {
-                #(#renders)*
-            }
-        }
+            }}\n",
+            doc(&format!("Sets {}.", field_doc(input))),
+            rust_type(&input.ty)
+        );
     }
+    let prompt_param = if spec.inputs.is_empty() { "_prompt" } else { "prompt" };
+    emit!(
+        out,
+        "}}
+
+        impl ::agentbind::AgentInput for Input {{
+            fn render(&self, {prompt_param}: &mut ::agentbind::PromptBuilder) {{\n"
+    );
+    for input in &spec.inputs {
+        emit!(
+            out,
+            "prompt.field({}, &self.{});\n",
+            str_lit(&naming::title(&input.name)),
+            ident_text(&input.field)
+        );
+    }
+    out.push_str("}\n}\n");
 }

@@ -1,92 +1,87 @@
 //! `Metrics` and `Metric`.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use super::docs::{doc, escape};
-use crate::model::{AgentSpec, MetricKind};
-use crate::naming::ident;
+use super::{emit, list, str_lit};
+use crate::model::{AgentSpec, MetricKind, MetricSpec};
+use crate::naming::ident_text;
 
-fn rust_type(kind: MetricKind) -> TokenStream {
+fn rust_type(kind: MetricKind) -> &'static str {
     match kind {
-        MetricKind::Integer => quote!(i64),
-        MetricKind::Float => quote!(f64),
-        MetricKind::Percentage => quote!(::agentbind::Percentage),
-        MetricKind::Boolean => quote!(bool),
-        MetricKind::Fraction => quote!(::agentbind::Fraction),
+        MetricKind::Integer => "i64",
+        MetricKind::Float => "f64",
+        MetricKind::Percentage => "::agentbind::Percentage",
+        MetricKind::Boolean => "bool",
+        MetricKind::Fraction => "::agentbind::Fraction",
     }
 }
 
-fn runtime_kind(kind: MetricKind) -> TokenStream {
+fn runtime_kind(kind: MetricKind) -> &'static str {
     match kind {
-        MetricKind::Integer => quote!(::agentbind::MetricKind::Integer),
-        MetricKind::Float => quote!(::agentbind::MetricKind::Float),
-        MetricKind::Percentage => quote!(::agentbind::MetricKind::Percentage),
-        MetricKind::Boolean => quote!(::agentbind::MetricKind::Boolean),
-        MetricKind::Fraction => quote!(::agentbind::MetricKind::Fraction),
+        MetricKind::Integer => "::agentbind::MetricKind::Integer",
+        MetricKind::Float => "::agentbind::MetricKind::Float",
+        MetricKind::Percentage => "::agentbind::MetricKind::Percentage",
+        MetricKind::Boolean => "::agentbind::MetricKind::Boolean",
+        MetricKind::Fraction => "::agentbind::MetricKind::Fraction",
     }
+}
+
+fn item_doc(metric: &MetricSpec) -> String {
+    let mut text = format!("`{}` ({})", escape(&metric.name), metric.kind.file_name());
+    if let Some(description) = &metric.description {
+        text.push_str(": ");
+        text.push_str(&escape(description));
+    }
+    doc(&text)
 }
 
 /// The `Metrics` struct and the `Metric` enum.
-pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &TokenStream) -> TokenStream {
-    let item_doc = |m: &crate::model::MetricSpec| {
-        let mut text = format!("`{}` ({})", escape(&m.name), m.kind.file_name());
-        if let Some(d) = &m.description {
-            text.push_str(": ");
-            text.push_str(&escape(d));
-        }
-        doc(&text)
-    };
-    let fields = spec.metrics.iter().map(|m| {
-        let name = ident(&m.field);
-        let ty = rust_type(m.kind);
-        let field_doc = item_doc(m);
-        quote!(#field_doc pub #name: #ty,)
-    });
-    let variants: Vec<_> = spec.metrics.iter().map(|m| ident(&m.variant)).collect();
-    let variant_docs = spec.metrics.iter().map(item_doc);
-    let names: Vec<&str> = spec.metrics.iter().map(|m| m.name.as_str()).collect();
-    let descriptions = spec.metrics.iter().map(|m| m.description.as_deref().unwrap_or_default());
-    let kinds = spec.metrics.iter().map(|m| runtime_kind(m.kind));
-    quote! {
-        /// The metrics this agent reports (`metrics`), one plain field per metric.
+pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
+    emit!(
+        out,
+        "/// The metrics this agent reports (`metrics`), one plain field per metric.
         #[::agentbind::data]
         #[derive(Debug, Clone, Copy, Default, PartialEq)]
-        #extra_attrs
-        pub struct Metrics {
-            #(#fields)*
-        }
+        {extra_attrs}
+        pub struct Metrics {{\n"
+    );
+    for metric in &spec.metrics {
+        emit!(out, "{}pub {}: {},\n", item_doc(metric), ident_text(&metric.field), rust_type(metric.kind));
+    }
+    out.push_str("}\n\n/// The names of this agent's metrics.\n#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum Metric {\n");
+    for metric in &spec.metrics {
+        emit!(out, "{}{},\n", item_doc(metric), ident_text(&metric.variant));
+    }
+    let all = list(spec.metrics.iter().map(|m| format!("Metric::{}", ident_text(&m.variant))));
+    let names = list(spec.metrics.iter().map(|m| str_lit(&m.name)));
+    let descriptions =
+        list(spec.metrics.iter().map(|m| str_lit(m.description.as_deref().unwrap_or_default())));
+    let kinds = list(spec.metrics.iter().map(|m| runtime_kind(m.kind).to_owned()));
+    emit!(
+        out,
+        "}}
 
-        /// The names of this agent's metrics.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Metric {
-            #( #variant_docs #variants, )*
-        }
-
-        impl Metric {
+        impl Metric {{
             /// Every metric, in file order.
-            pub const ALL: &'static [Metric] = &[#( Metric::#variants ),*];
+            pub const ALL: &'static [Metric] = &[{all}];
+            const NAMES: &'static [&'static str] = &[{names}];
+            const DESCRIPTIONS: &'static [&'static str] = &[{descriptions}];
+            const KINDS: &'static [::agentbind::MetricKind] = &[{kinds}];
 
             /// The metric's name in the agent file.
-            pub const fn name(self) -> &'static str {
-                match self {
-                    #( Metric::#variants => #names, )*
-                }
-            }
+            pub const fn name(self) -> &'static str {{
+                Metric::NAMES[self as usize]
+            }}
 
             /// The metric's description in the agent file (empty when it has none).
-            pub const fn description(self) -> &'static str {
-                match self {
-                    #( Metric::#variants => #descriptions, )*
-                }
-            }
+            pub const fn description(self) -> &'static str {{
+                Metric::DESCRIPTIONS[self as usize]
+            }}
 
             /// The metric's declared type.
-            pub const fn kind(self) -> ::agentbind::MetricKind {
-                match self {
-                    #( Metric::#variants => #kinds, )*
-                }
-            }
-        }
-    }
+            pub const fn kind(self) -> ::agentbind::MetricKind {{
+                Metric::KINDS[self as usize]
+            }}
+        }}
+"
+    );
 }

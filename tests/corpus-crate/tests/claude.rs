@@ -147,7 +147,9 @@ fn odd_but_valid_files_load() {
     assert_eq!(built::no_trailing_newline::Agent::SYSTEM_PROMPT, "Body without newline");
     assert_eq!(built::crlf_line_endings::Agent::DESCRIPTION, "Written on Windows.");
     assert_eq!(built::crlf_line_endings::Agent::TOOLS, &[Tool::Read]);
+    assert_eq!(built::crlf_line_endings::Agent::SYSTEM_PROMPT, "You are a helpful subagent.\r\n");
     assert_eq!(built::bom::Agent::NAME, "bom");
+    assert_eq!(built::bom::Agent::SYSTEM_PROMPT, "You are a helpful subagent.\n");
     assert_eq!(built::extra_unknown_keys::Agent::NAME, "extra-unknown-keys");
 }
 
