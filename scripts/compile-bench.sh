@@ -92,35 +92,47 @@ now() { date +%s.%N; }
 calc() { awk "BEGIN { print $1 }"; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-# Time `cargo check -p $1` after touching what forces the crate (only) to be checked again.
-check_time() { # crate file-to-touch
+# Time `cargo check -p <crate>` after touching what forces the crate (only) to be checked
+# again. The crates are measured in turns (a, b, c, a, b, c...) so that all of them see the same
+# load on a shared machine; prints one median per crate, in the order given.
+check_times() { # crate:file-to-touch...
+    local tmp; tmp="$(mktemp -d)"
     for _ in $(seq "$runs"); do
-        touch "$2"
-        local t0 t1; t0=$(now); cargo check -q -p "$1"; t1=$(now)
-        calc "$t1 - $t0"
-    done | median
+        for spec in "$@"; do
+            local crate="${spec%%:*}" file="${spec#*:}"
+            touch "$file"
+            local t0 t1; t0=$(now); cargo check -q -p "$crate"; t1=$(now)
+            calc "$t1 - $t0" >> "$tmp/$crate"
+        done
+    done
+    for spec in "$@"; do median < "$tmp/${spec%%:*}"; done
+    rm -rf "$tmp"
 }
-
-macro=$(check_time via-macro crates/via-macro/src/lib.rs)
-build=$(check_time via-build crates/via-build/src/lib.rs)
-plain=$(check_time plain crates/plain/src/lib.rs)
+read -r macro build plain <<< "$(check_times via-macro:crates/via-macro/src/lib.rs \
+    via-build:crates/via-build/src/lib.rs plain:crates/plain/src/lib.rs | tr '\n' ' ')"
 
 # The same with the proc macro (and build scripts) compiled with optimizations, as users can
 # set with `[profile.dev.build-override] opt-level = 3`.
 export CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL=3
 cargo check -q -p via-macro -p plain
-macro_opt=$(check_time via-macro crates/via-macro/src/lib.rs)
-plain_opt=$(check_time plain crates/plain/src/lib.rs)
+read -r macro_opt plain_opt <<< "$(check_times via-macro:crates/via-macro/src/lib.rs \
+    plain:crates/plain/src/lib.rs | tr '\n' ' ')"
 unset CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL
 cargo check -q -p via-macro
 
-recheck=$(check_time via-macro crates/via-macro/src/lib.rs)
-noop=$(for _ in $(seq "$runs"); do t0=$(now); cargo check -q -p via-macro; t1=$(now); calc "$t1 - $t0"; done | median)
+# A re-check with no change (touch), and a check after editing one agent file, in turns.
 edited="crates/via-macro/agents/default/agents/code-reviewer.md"
-incremental=$(for i in $(seq "$runs"); do
+tmp="$(mktemp -d)"
+for i in $(seq "$runs"); do
+    touch crates/via-macro/src/lib.rs
+    t0=$(now); cargo check -q -p via-macro; t1=$(now); calc "$t1 - $t0" >> "$tmp/recheck"
     printf '\nEdited for the benchmark, run %s.\n' "$i" >> "$edited"
-    t0=$(now); cargo check -q -p via-macro; t1=$(now); calc "$t1 - $t0"
-done | median)
+    t0=$(now); cargo check -q -p via-macro; t1=$(now); calc "$t1 - $t0" >> "$tmp/edit"
+done
+recheck=$(median < "$tmp/recheck")
+incremental=$(median < "$tmp/edit")
+rm -rf "$tmp"
+noop=$(for _ in $(seq "$runs"); do t0=$(now); cargo check -q -p via-macro; t1=$(now); calc "$t1 - $t0"; done | median)
 
 echo "cold build of the minimal crate..." >&2
 cold_dir="$work/cold-target"

@@ -65,16 +65,24 @@ pub struct AgentModule {
 }
 
 impl AgentModule {
-    /// The items that go inside the module, as tokens. Inside a proc macro the compiler lexes
-    /// [`AgentModule::code`] in one call.
+    /// The items that go inside the module, as tokens.
+    ///
+    /// A proc macro should rather give [`AgentModule::code`] to `proc_macro::TokenStream`'s
+    /// `FromStr`: the compiler lexes it in one call, where proc-macro2 lexes it once more
+    /// itself first, to check it.
     pub fn items(&self) -> TokenStream {
         lex(&self.code)
+    }
+
+    /// `#[doc = ...]` with the module's documentation, as source text.
+    pub fn doc_code(&self) -> String {
+        emit::doc_attribute(&self.doc)
     }
 
     /// The whole module `#[doc = ...] pub mod <name> { items }`, as source text.
     pub fn module_code(&self, name: &str) -> String {
         let name = naming::ident(name);
-        format!("{}pub mod {name} {{\n{}}}\n", emit::doc_attribute(&self.doc), self.code)
+        format!("{}pub mod {name} {{\n{}}}\n", self.doc_code(), self.code)
     }
 
     /// The whole module `#[doc = ...] pub mod <name> { items }`, as tokens.
@@ -82,9 +90,9 @@ impl AgentModule {
         lex(&self.module_code(name))
     }
 
-    /// `#[doc = ...]` with the module's documentation.
+    /// `#[doc = ...]` with the module's documentation, as tokens.
     pub fn doc_attribute(&self) -> TokenStream {
-        lex(&emit::doc_attribute(&self.doc))
+        lex(&self.doc_code())
     }
 }
 

@@ -18,9 +18,12 @@ use syn::{parse_macro_input, ItemMod, LitStr};
 /// file are compile errors that name `file.md:line:col` and point at the path literal.
 #[proc_macro_attribute]
 pub fn agent(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let t0 = std::time::Instant::now();
     let path = parse_macro_input!(attr as LitStr);
     let module = parse_macro_input!(item as ItemMod);
-    expand(&path, module).unwrap_or_else(|error| error.to_compile_error()).into()
+    let out: TokenStream = expand(&path, module).unwrap_or_else(|error| error.to_compile_error()).into();
+    eprintln!("TIMING total {:?}", t0.elapsed());
+    out
 }
 
 fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStream> {
@@ -38,6 +41,7 @@ fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStrea
     let relative = path.value();
     let full_path = manifest_dir.join(&relative);
     let options = agentbind_codegen::Options { track_file: true, ..Default::default() };
+    let t1 = std::time::Instant::now();
     let generated = agentbind_codegen::generate(&full_path, &relative, &options).map_err(|error| {
         let mut diagnostics = error.diagnostics().iter().map(|d| syn::Error::new(path.span(), d.to_string()));
         let mut combined =
@@ -45,8 +49,11 @@ fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStrea
         diagnostics.for_each(|d| combined.combine(d));
         combined
     })?;
-    let doc = generated.doc_attribute();
-    let items = generated.items();
+    eprintln!("TIMING generate {:?}", t1.elapsed());
+    let t2 = std::time::Instant::now();
+    let doc = compiler_lex(&generated.doc_code(), path)?;
+    let items = compiler_lex(&generated.code, path)?;
+    eprintln!("TIMING lex {:?}", t2.elapsed());
     let ItemMod { attrs, vis, mod_token, ident, .. } = &module;
     Ok(quote! {
         #doc
@@ -55,6 +62,18 @@ fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStrea
             #(#existing)*
             #items
         }
+    })
+}
+
+/// Generated source text as tokens, lexed by the compiler in one call (proc-macro2's `FromStr`
+/// would lex it a first time itself, to check it). Generated code always lexes; should it not,
+/// the error points at the agent path.
+fn compiler_lex(code: &str, path: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
+    code.parse::<TokenStream>().map(Into::into).map_err(|error| {
+        syn::Error::new(
+            path.span(),
+            format!("agentbind generated code that does not lex ({error}); please report this"),
+        )
     })
 }
 
