@@ -16,17 +16,77 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 
 /// The snake_case field or module name for `name`, or `None` when nothing of it can be used.
 pub(crate) fn snake(name: &str) -> Option<String> {
+    if is_plain_snake(name) {
+        // What heck would give, without its word splitting (the common case in agent files).
+        return finish(name.to_owned(), "_");
+    }
+    if let Some(snake) = plain_words(name, |word, out| out.push_str(&word.to_ascii_lowercase()), '_') {
+        return finish(snake, "_");
+    }
     finish(name.to_snake_case(), "_")
 }
 
 /// The UpperCamelCase type or variant name for `name`, or `None` when nothing can be used.
 pub(crate) fn camel(name: &str) -> Option<String> {
+    if let Some(camel) = plain_camel(name) {
+        return finish(camel, "N");
+    }
     finish(name.to_upper_camel_case(), "N")
+}
+
+/// UpperCamelCase through [`plain_words`].
+fn plain_camel(name: &str) -> Option<String> {
+    plain_words(
+        name,
+        |word, out| {
+            out.push(char::from(word.as_bytes()[0].to_ascii_uppercase()));
+            out.push_str(&word[1..].to_ascii_lowercase());
+        },
+        '\0',
+    )
+}
+
+/// `a_b2_c`: lowercase ASCII words of letters then digits, joined by single underscores; heck
+/// leaves such names as they are.
+fn is_plain_snake(name: &str) -> bool {
+    !name.is_empty() && name.split('_').all(is_lower_word)
+}
+
+fn is_lower_word(word: &str) -> bool {
+    let letters = word.trim_end_matches(|c: char| c.is_ascii_digit());
+    !letters.is_empty() && letters.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// `name` as ASCII words separated by single spaces, `-` or `_`, each lowercase (`files`),
+/// capitalized (`Files`) or all capitals (`VERDICT`), with digits only at its end: the words
+/// are what heck would find, each written by `write` and joined by `separator` (`\0`: none).
+/// `None` for other names, which go through heck.
+fn plain_words(name: &str, write: impl Fn(&str, &mut String), separator: char) -> Option<String> {
+    let mut out = String::with_capacity(name.len());
+    for (i, word) in name.split([' ', '-', '_']).enumerate() {
+        let letters = word.trim_end_matches(|c: char| c.is_ascii_digit());
+        let rest = letters.get(1..)?;
+        let first = letters.as_bytes()[0];
+        let lower = rest.bytes().all(|b| b.is_ascii_lowercase());
+        let upper = first.is_ascii_uppercase() && rest.bytes().all(|b| b.is_ascii_uppercase());
+        if !first.is_ascii_alphabetic() || !(lower || upper) {
+            return None;
+        }
+        if i > 0 && separator != '\0' {
+            out.push(separator);
+        }
+        write(word, &mut out);
+    }
+    Some(out)
 }
 
 /// A heading for an input in the prompt: `task_description` -> `Task Description`.
 pub(crate) fn title(name: &str) -> String {
-    name.to_title_case()
+    let capitalized = |word: &str, out: &mut String| {
+        out.push(char::from(word.as_bytes()[0].to_ascii_uppercase()));
+        out.push_str(&word[1..].to_ascii_lowercase());
+    };
+    plain_words(name, capitalized, ' ').unwrap_or_else(|| name.to_title_case())
 }
 
 fn finish(converted: String, digit_prefix: &str) -> Option<String> {
@@ -66,6 +126,40 @@ pub(crate) fn ident(name: &str) -> Ident {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every string of up to five characters over an alphabet that exercises word boundaries.
+    fn short_names() -> Vec<String> {
+        let alphabet = ['a', 'b', 'A', 'B', '1', '_', ' ', '-'];
+        let mut names = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last.iter().flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}"))).collect();
+            names.extend(last.iter().cloned());
+        }
+        names
+    }
+
+    #[test]
+    fn fast_paths_give_what_heck_gives() {
+        let mut names = short_names();
+        names.extend(
+            ["task_description", "files_changed2", "Files Changed", "VERDICT", "dev-refactor", "Next Steps"]
+                .map(String::from),
+        );
+        for name in &names {
+            if is_plain_snake(name) {
+                assert_eq!(name.to_snake_case(), *name, "snake of {name:?}");
+            }
+            if let Some(camel) = plain_camel(name) {
+                assert_eq!(name.to_upper_camel_case(), camel, "camel of {name:?}");
+            }
+            assert_eq!(snake(name), finish(name.to_snake_case(), "_"), "snake of {name:?}");
+            assert_eq!(title(name), name.to_title_case(), "title of {name:?}");
+        }
+        assert!(is_plain_snake("task_description"));
+        assert_eq!(plain_camel("Files Changed").as_deref(), Some("FilesChanged"));
+        assert_eq!(plain_camel("VERDICT").as_deref(), Some("Verdict"));
+    }
 
     #[test]
     fn names_follow_rust_conventions() {

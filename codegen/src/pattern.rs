@@ -29,8 +29,22 @@ pub enum PatternShape {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatternError(pub String);
 
+/// The characters with a meaning outside a character class (without the `x` flag, which
+/// needs a group to set).
+const SPECIAL: [char; 14] = ['\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$'];
+
 /// Validates `pattern` and works out its shape.
 pub fn analyze(pattern: &str) -> Result<PatternShape, PatternError> {
+    // Most patterns are a literal heading (`^## Summary`): valid, no group, one occurrence.
+    let literal = pattern.strip_prefix('^').unwrap_or(pattern);
+    if !literal.is_empty() && !literal.contains(SPECIAL) {
+        return Ok(PatternShape::Single);
+    }
+    analyze_regex(pattern)
+}
+
+/// [`analyze`] through the regular expression's syntax tree.
+fn analyze_regex(pattern: &str) -> Result<PatternShape, PatternError> {
     let ast = ast::parse::Parser::new()
         .parse(pattern)
         .map_err(|e| PatternError(describe(pattern, e.kind().to_string(), e.span().start.offset)))?;
@@ -125,6 +139,14 @@ fn is_variable(ast: &Ast) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_patterns_take_the_fast_path_to_the_same_shape() {
+        for pattern in ["^## Summary", "## Files Changed", "^# Résumé 日本 & ~ - #", "^ ", "^## A: B"] {
+            assert!(!pattern[1..].contains(SPECIAL));
+            assert_eq!(analyze(pattern), analyze_regex(pattern), "{pattern}");
+        }
+    }
 
     #[test]
     fn fixed_headings_are_single() {

@@ -2,7 +2,8 @@
 //! found on the way becomes a located diagnostic. Validation does not stop at the first
 //! problem.
 
-use std::collections::HashMap;
+// Small maps (a few names per agent): a B-tree is cheaper than hashing here.
+use std::collections::BTreeMap as Map;
 
 mod claude;
 
@@ -63,18 +64,12 @@ struct Taken {
 struct Validator<'a> {
     diags: Diagnostics<'a>,
     /// Module-level type names: generated ones and the enums of inputs and sections.
-    types: HashMap<String, Taken>,
+    types: Map<String, Taken>,
 }
 
 impl<'a> Validator<'a> {
     fn new(source: &'a Source) -> Self {
-        let types = GENERATED_TYPES
-            .iter()
-            .map(|t| {
-                (t.to_string(), Taken { what: "agentbind's generated type".into(), pos: Pos::default() })
-            })
-            .collect();
-        Self { diags: Diagnostics::new(source), types }
+        Self { diags: Diagnostics::new(source), types: Map::new() }
     }
 
     fn agent(&mut self, root: &Node, body: &str) -> AgentSpec {
@@ -263,8 +258,8 @@ impl<'a> Validator<'a> {
             return Vec::new();
         }
         let mut inputs = Vec::new();
-        let mut names: HashMap<String, Pos> = HashMap::new();
-        let mut fields: HashMap<String, Taken> = HashMap::new();
+        let mut names: Map<String, Pos> = Map::new();
+        let mut fields: Map<String, Taken> = Map::new();
         for (key, required) in [("required_context", true), ("optional_context", false)] {
             let Some(list) = node.get(key) else { continue };
             for item in self.list(list, key) {
@@ -280,8 +275,8 @@ impl<'a> Validator<'a> {
         &mut self,
         item: &Node,
         required: bool,
-        names: &mut HashMap<String, Pos>,
-        fields: &mut HashMap<String, Taken>,
+        names: &mut Map<String, Pos>,
+        fields: &mut Map<String, Taken>,
     ) -> Option<InputSpec> {
         if !self.is_map(item, "an input") {
             return None;
@@ -352,8 +347,8 @@ impl<'a> Validator<'a> {
         labels: &[(String, Pos)],
     ) -> Option<EnumSpec> {
         let type_name = self.type_name(owner, owner_pos, what)?;
-        let mut seen = HashMap::new();
-        let mut variants_taken = HashMap::new();
+        let mut seen = Map::new();
+        let mut variants_taken = Map::new();
         let mut variants = Vec::new();
         for (label, pos) in labels {
             if !self.unique_name(&mut seen, label, *pos, "value") {
@@ -395,9 +390,9 @@ impl<'a> Validator<'a> {
     }
 
     fn sections(&mut self, node: &Node, spec: &mut AgentSpec) {
-        let mut names = HashMap::new();
-        let mut variants = HashMap::new();
-        let mut fields = HashMap::new();
+        let mut names = Map::new();
+        let mut variants = Map::new();
+        let mut fields = Map::new();
         let mut contexts: Vec<(ContextSpec, Pos)> = Vec::new();
         for item in self.list(node, "required_sections") {
             if !self.is_map(item, "a section") {
@@ -556,9 +551,9 @@ impl<'a> Validator<'a> {
     }
 
     fn metrics(&mut self, node: &Node) -> Vec<MetricSpec> {
-        let mut names = HashMap::new();
-        let mut fields = HashMap::new();
-        let mut variants = HashMap::new();
+        let mut names = Map::new();
+        let mut fields = Map::new();
+        let mut variants = Map::new();
         let mut metrics = Vec::new();
         for item in self.list(node, "metrics") {
             if !self.is_map(item, "a metric") {
@@ -608,7 +603,7 @@ impl<'a> Validator<'a> {
     // ----- names ----------------------------------------------------------------------------
 
     /// Records `name` in `seen`; reports a duplicate.
-    fn unique_name(&mut self, seen: &mut HashMap<String, Pos>, name: &str, pos: Pos, what: &str) -> bool {
+    fn unique_name(&mut self, seen: &mut Map<String, Pos>, name: &str, pos: Pos, what: &str) -> bool {
         if let Some(first) = seen.get(name) {
             self.diags.error(
                 pos,
@@ -623,7 +618,7 @@ impl<'a> Validator<'a> {
     /// The Rust name of a member (field or variant); reports names that collide once converted.
     fn member_name(
         &mut self,
-        taken: &mut HashMap<String, Taken>,
+        taken: &mut Map<String, Taken>,
         name: &str,
         pos: Pos,
         what: &str,
@@ -654,16 +649,21 @@ impl<'a> Validator<'a> {
             self.diags.error(pos, format!("cannot make a Rust type name from {what}"));
             return None;
         };
+        if GENERATED_TYPES.contains(&rust.as_str()) {
+            self.diags.error_help(
+                pos,
+                format!(
+                    "the enum of {what} would be named `{rust}`, which is already agentbind's generated type"
+                ),
+                format!("`{rust}` is one of the types every agent module has; rename the {what}"),
+            );
+            return None;
+        }
         if let Some(first) = self.types.get(&rust) {
-            let help = if first.pos == Pos::default() {
-                format!("`{rust}` is one of the types every agent module has; rename the {what}")
-            } else {
-                format!("rename one of them (the first is at line {})", first.pos.line)
-            };
             self.diags.error_help(
                 pos,
                 format!("the enum of {what} would be named `{rust}`, which is already {}", first.what),
-                help,
+                format!("rename one of them (the first is at line {})", first.pos.line),
             );
             return None;
         }

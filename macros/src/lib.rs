@@ -18,12 +18,9 @@ use syn::{parse_macro_input, ItemMod, LitStr};
 /// file are compile errors that name `file.md:line:col` and point at the path literal.
 #[proc_macro_attribute]
 pub fn agent(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let t0 = std::time::Instant::now();
     let path = parse_macro_input!(attr as LitStr);
     let module = parse_macro_input!(item as ItemMod);
-    let out: TokenStream = expand(&path, module).unwrap_or_else(|error| error.to_compile_error()).into();
-    eprintln!("TIMING total {:?}", t0.elapsed());
-    out
+    expand(&path, module).unwrap_or_else(|error| error.to_compile_error()).into()
 }
 
 fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStream> {
@@ -41,7 +38,6 @@ fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStrea
     let relative = path.value();
     let full_path = manifest_dir.join(&relative);
     let options = agentbind_codegen::Options { track_file: true, ..Default::default() };
-    let t1 = std::time::Instant::now();
     let generated = agentbind_codegen::generate(&full_path, &relative, &options).map_err(|error| {
         let mut diagnostics = error.diagnostics().iter().map(|d| syn::Error::new(path.span(), d.to_string()));
         let mut combined =
@@ -49,11 +45,8 @@ fn expand(path: &LitStr, module: ItemMod) -> syn::Result<proc_macro2::TokenStrea
         diagnostics.for_each(|d| combined.combine(d));
         combined
     })?;
-    eprintln!("TIMING generate {:?}", t1.elapsed());
-    let t2 = std::time::Instant::now();
     let doc = compiler_lex(&generated.doc_code(), path)?;
     let items = compiler_lex(&generated.code, path)?;
-    eprintln!("TIMING lex {:?}", t2.elapsed());
     let ItemMod { attrs, vis, mod_token, ident, .. } = &module;
     Ok(quote! {
         #doc

@@ -1,17 +1,25 @@
 //! Rustdoc text built from the agent file.
 
+use super::emit;
 use crate::model::{AgentSpec, RequirementSpec, SectionSpec};
 use crate::pattern::PatternShape;
 
 /// `#[doc = "..."]` for `text`, as source text ending in a line break.
 pub(crate) fn doc(text: &str) -> String {
-    format!("#[doc = {}]\n", super::str_lit(text))
+    let mut out = String::with_capacity(text.len() + 12);
+    out.push_str("#[doc = ");
+    super::push_str_lit(&mut out, text);
+    out.push_str("]\n");
+    out
 }
 
 /// Escapes text from the file so rustdoc shows it as written: no intra-doc links, no HTML,
 /// tabs as four spaces.
 pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    if !text.contains(['\t', '\\', '[', ']', '<', '>']) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if c == '\t' {
             out.push_str("    ");
@@ -27,13 +35,20 @@ pub(crate) fn escape(text: &str) -> String {
 
 /// Text for a table cell: escaped, on one line, pipes escaped.
 pub(crate) fn cell(text: &str) -> String {
-    escape(text).replace('|', "\\|").replace(['\r', '\n'], " ")
+    let escaped = escape(text);
+    if !escaped.contains(['|', '\r', '\n']) {
+        return escaped;
+    }
+    escaped.replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
 /// A code span for a table cell (`pattern`), with pipes escaped.
 pub(crate) fn code_cell(text: &str) -> String {
     let ticks = if text.contains('`') { "``" } else { "`" };
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    if !text.contains(['|', '\r', '\n']) {
+        return format!("{ticks}{pad}{text}{pad}{ticks}");
+    }
     format!("{ticks}{pad}{}{pad}{ticks}", text.replace('|', "\\|").replace(['\r', '\n'], " "))
 }
 
@@ -67,27 +82,28 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
         out.push_str("\n\n");
     }
     out.push_str("| | |\n|---|---|\n");
-    out.push_str(&format!("| Model | {} |\n", code_cell(&spec.model)));
+    emit!(&mut out, "| Model | {} |\n", code_cell(&spec.model));
     if let Some(version) = &spec.version {
-        out.push_str(&format!("| Version | {} |\n", cell(version)));
+        emit!(&mut out, "| Version | {} |\n", cell(version));
     }
     if let Some(date) = &spec.last_updated {
-        out.push_str(&format!("| Last updated | {} |\n", cell(date)));
+        emit!(&mut out, "| Last updated | {} |\n", cell(date));
     }
     if let Some(kind) = &spec.kind {
-        out.push_str(&format!("| Type | {} |\n", cell(kind)));
+        emit!(&mut out, "| Type | {} |\n", cell(kind));
     }
     if !spec.tools.is_empty() {
-        out.push_str(&format!(
+        emit!(
+            &mut out,
             "| Tools | {} |\n",
             spec.tools.iter().map(|t| code_cell(&t.text())).collect::<Vec<_>>().join(", ")
-        ));
+        );
     }
     if let Some(color) = &spec.color {
-        out.push_str(&format!("| Color | {} |\n", cell(color)));
+        emit!(&mut out, "| Color | {} |\n", cell(color));
     }
     claude_code_rows(&spec.claude_code, &mut out);
-    out.push_str(&format!("| Source | {} |\n", code_cell(&spec.display_path)));
+    emit!(&mut out, "| Source | {} |\n", code_cell(&spec.display_path));
     if spec.lenient {
         out.push_str("\nThe frontmatter is not strict YAML; it was read as Claude Code reads it (top-level `key: value` lines).\n");
     }
@@ -98,14 +114,15 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
     } else {
         out.push_str("| Input | Field | Type | Required | Description |\n|---|---|---|---|---|\n");
         for input in &spec.inputs {
-            out.push_str(&format!(
+            emit!(
+                &mut out,
                 "| {} | `{}` | {} | {} | {} |\n",
                 cell(&input.name),
                 input.field,
                 cell(&input.ty.file_name()),
                 if input.required { "yes" } else { "no" },
                 cell(input.description.as_deref().unwrap_or_default())
-            ));
+            );
         }
     }
 
@@ -117,7 +134,8 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
             "| Section | Field | Pattern | Required | Occurs | Description |\n|---|---|---|---|---|---|\n",
         );
         for section in &spec.sections {
-            out.push_str(&format!(
+            emit!(
+                &mut out,
                 "| {} | `{}` | {} | {} | {} | {} |\n",
                 cell(&section.name),
                 section.field,
@@ -125,20 +143,16 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
                 requirement(spec, section),
                 shape(section),
                 cell(section.description.as_deref().unwrap_or_default())
-            ));
+            );
         }
     }
 
     if !spec.contexts.is_empty() {
         out.push_str("\n# Invocation contexts\n\n");
         for context in &spec.contexts {
-            out.push_str(&format!(
-                "- {} (`InvocationContext::{}`)",
-                code_cell(&context.name),
-                context.variant
-            ));
+            emit!(&mut out, "- {} (`InvocationContext::{}`)", code_cell(&context.name), context.variant);
             if let Some(marker) = &context.marker {
-                out.push_str(&format!(": the prompt carries {}", code_cell(marker)));
+                emit!(&mut out, ": the prompt carries {}", code_cell(marker));
             }
             out.push('\n');
         }
@@ -147,38 +161,40 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
     if !spec.metrics.is_empty() {
         out.push_str("\n# Metrics\n\n| Metric | Field | Type | Description |\n|---|---|---|---|\n");
         for metric in &spec.metrics {
-            out.push_str(&format!(
+            emit!(
+                &mut out,
                 "| {} | `{}` | {} | {} |\n",
                 cell(&metric.name),
                 metric.field,
                 metric.kind.file_name(),
                 cell(metric.description.as_deref().unwrap_or_default())
-            ));
+            );
         }
     }
 
     if let Some(handling) = &spec.error_handling {
-        out.push_str(&format!(
+        emit!(
+            &mut out,
             "\n# Error handling\n\n- on blocker: {}\n- escalation path: {}\n",
             code_cell(&handling.on_blocker),
             code_cell(&handling.escalation_path)
-        ));
+        );
     }
 
     if !spec.changelog.is_empty() {
         out.push_str("\n# Changelog\n\n");
         for entry in &spec.changelog {
-            out.push_str(&format!("- {}\n", escape(entry).replace('\n', " ")));
+            emit!(&mut out, "- {}\n", escape(entry).replace('\n', " "));
         }
     }
 
     if !spec.other_keys.is_empty() || spec.format.is_some() {
         out.push_str("\n# Other keys\n\n");
         if let Some(format) = &spec.format {
-            out.push_str(&format!("- `output_schema.format`: {}\n", escape(format)));
+            emit!(&mut out, "- `output_schema.format`: {}\n", escape(format));
         }
         for (key, value) in &spec.other_keys {
-            out.push_str(&format!("- {}: {}\n", code_cell(key), escape(value).replace('\n', " ")));
+            emit!(&mut out, "- {}: {}\n", code_cell(key), escape(value).replace('\n', " "));
         }
     }
     out
@@ -187,7 +203,7 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
 /// Table rows for the Claude Code keys that are present.
 fn claude_code_rows(spec: &crate::model::ClaudeCodeSpec, out: &mut String) {
     let list = |items: &[String]| items.iter().map(|t| code_cell(t)).collect::<Vec<_>>().join(", ");
-    let mut row = |label: &str, value: String| out.push_str(&format!("| {label} | {value} |\n"));
+    let mut row = |label: &str, value: String| emit!(out, "| {label} | {value} |\n");
     if !spec.disallowed_tools.is_empty() {
         row("Disallowed tools", list(&spec.disallowed_tools.iter().map(|t| t.text()).collect::<Vec<_>>()));
     }

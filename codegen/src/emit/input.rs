@@ -76,19 +76,17 @@ pub(crate) fn input(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
             required.iter().map(|i| format!("`{}`", i.field)).collect::<Vec<_>>().join(", ")
         )
     };
-    let params = list(
-        required
-            .iter()
-            .map(|i| format!("{}: impl ::core::convert::Into<{}>", ident_text(&i.field), rust_type(&i.ty))),
-    );
-    let inits = list(spec.inputs.iter().map(|i| {
+    let params = list(&required, |out, i| {
+        emit!(out, "{}: impl ::core::convert::Into<{}>", ident_text(&i.field), rust_type(&i.ty))
+    });
+    let inits = list(&spec.inputs, |out, i| {
         let name = ident_text(&i.field);
         if i.required {
-            format!("{name}: {name}.into()")
+            emit!(out, "{name}: {name}.into()")
         } else {
-            format!("{name}: ::core::option::Option::None")
+            emit!(out, "{name}: ::core::option::Option::None")
         }
-    }));
+    });
     emit!(
         out,
         "}}

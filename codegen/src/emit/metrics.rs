@@ -1,7 +1,7 @@
 //! `Metrics` and `Metric`.
 
 use super::docs::{doc, escape};
-use super::{emit, list, str_lit};
+use super::{emit, list, lit};
 use crate::model::{AgentSpec, MetricKind, MetricSpec};
 use crate::naming::ident_text;
 
@@ -51,11 +51,10 @@ pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
     for metric in &spec.metrics {
         emit!(out, "{}{},\n", item_doc(metric), ident_text(&metric.variant));
     }
-    let all = list(spec.metrics.iter().map(|m| format!("Metric::{}", ident_text(&m.variant))));
-    let names = list(spec.metrics.iter().map(|m| str_lit(&m.name)));
-    let descriptions =
-        list(spec.metrics.iter().map(|m| str_lit(m.description.as_deref().unwrap_or_default())));
-    let kinds = list(spec.metrics.iter().map(|m| runtime_kind(m.kind).to_owned()));
+    let all = list(&spec.metrics, |out, m| emit!(out, "Metric::{}", ident_text(&m.variant)));
+    let names = list(&spec.metrics, |out, m| lit(out, &m.name));
+    let descriptions = list(&spec.metrics, |out, m| lit(out, m.description.as_deref().unwrap_or_default()));
+    let kinds = list(&spec.metrics, |out, m| out.push_str(runtime_kind(m.kind)));
     emit!(
         out,
         "}}

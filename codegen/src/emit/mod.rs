@@ -31,9 +31,23 @@ macro_rules! emit {
 }
 pub(crate) use emit;
 
-/// An escaped Rust string literal for `text` (`str`'s `Debug` form is valid Rust).
+/// An escaped Rust string literal for `text`.
 pub(crate) fn str_lit(text: &str) -> String {
-    format!("{text:?}")
+    let mut out = String::with_capacity(text.len() + 2);
+    push_str_lit(&mut out, text);
+    out
+}
+
+/// Appends an escaped Rust string literal for `text`: `str`'s `Debug` form, which is valid Rust,
+/// or the text between quotes when it is printable ASCII without `"` or `\\`.
+pub(crate) fn push_str_lit(out: &mut String, text: &str) {
+    if text.bytes().all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        emit!(out, "{text:?}");
+    }
 }
 
 /// A string literal for a long `text`: a raw string (`r#"..."#`) when `text` allows one, which
@@ -65,16 +79,21 @@ pub(crate) fn option_str(value: Option<&str>) -> String {
     option(value.map(str_lit))
 }
 
-/// `items` joined by `, `.
-pub(crate) fn list<I: IntoIterator<Item = String>>(items: I) -> String {
+/// `items` joined by `, `, each written by `write`.
+pub(crate) fn list<T>(items: impl IntoIterator<Item = T>, mut write: impl FnMut(&mut String, T)) -> String {
     let mut out = String::new();
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&item);
+        write(&mut out, item);
     }
     out
+}
+
+/// Writes a string literal: for [`list`].
+pub(crate) fn lit(out: &mut String, text: &str) {
+    push_str_lit(out, text);
 }
 
 /// `#[doc = ...]` for `text`, as source text.

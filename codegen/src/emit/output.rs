@@ -2,7 +2,7 @@
 
 use super::docs::{self, doc, escape};
 use super::enums::labeled_enum;
-use super::{emit, list, option_str, str_lit};
+use super::{emit, list, lit, option_str, str_lit};
 use crate::model::{AgentSpec, RequirementSpec, SectionSpec};
 use crate::naming::ident_text;
 use crate::pattern::PatternShape;
@@ -27,9 +27,9 @@ pub(crate) fn contexts(spec: &AgentSpec, out: &mut String) {
         text.push('.');
         emit!(out, "{}{},\n", doc(&text), ident_text(&context.variant));
     }
-    let all = list(spec.contexts.iter().map(|c| format!("InvocationContext::{}", ident_text(&c.variant))));
-    let names = list(spec.contexts.iter().map(|c| str_lit(&c.name)));
-    let markers = list(spec.contexts.iter().map(|c| option_str(c.marker.as_deref())));
+    let all = list(&spec.contexts, |out, c| emit!(out, "InvocationContext::{}", ident_text(&c.variant)));
+    let names = list(&spec.contexts, |out, c| lit(out, &c.name));
+    let markers = list(&spec.contexts, |out, c| out.push_str(&option_str(c.marker.as_deref())));
     emit!(
         out,
         "}}
@@ -72,11 +72,11 @@ fn requirement(spec: &AgentSpec, section: &SectionSpec) -> String {
         RequirementSpec::Optional => "::agentbind::Requirement::Optional".to_owned(),
         RequirementSpec::RequiredIn(contexts) => format!(
             "::agentbind::Requirement::RequiredIn(&[{}])",
-            list(
-                contexts
-                    .iter()
-                    .map(|&i| format!("InvocationContext::{}", ident_text(&spec.contexts[i].variant)))
-            )
+            list(contexts, |out, &i| emit!(
+                out,
+                "InvocationContext::{}",
+                ident_text(&spec.contexts[i].variant)
+            ))
         ),
     }
 }
@@ -88,7 +88,7 @@ fn section_pattern(section: &SectionSpec) -> String {
     let found = format!("::agentbind::SectionPattern::{constructor}({name}, {pattern})");
     match (&section.shape, &section.value_enum) {
         (PatternShape::Value { lenient_pattern: Some(scan), .. }, Some(e)) => {
-            let labels = list(e.labels().into_iter().map(str_lit));
+            let labels = list(e.labels(), lit);
             format!("{found}.with_labels({}, &[{labels}])", str_lit(scan))
         }
         _ => found,
@@ -116,9 +116,9 @@ pub(crate) fn sections(spec: &AgentSpec, out: &mut String) {
         }
         emit!(out, "{}{},\n", doc(&text), ident_text(&s.variant));
     }
-    let all = list(spec.sections.iter().map(|s| format!("Section::{}", ident_text(&s.variant))));
-    let patterns = list(spec.sections.iter().map(section_pattern));
-    let requirements = list(spec.sections.iter().map(|s| requirement(spec, s)));
+    let all = list(&spec.sections, |out, s| emit!(out, "Section::{}", ident_text(&s.variant)));
+    let patterns = list(&spec.sections, |out, s| out.push_str(&section_pattern(s)));
+    let requirements = list(&spec.sections, |out, s| out.push_str(&requirement(spec, s)));
     emit!(
         out,
         "}}
@@ -225,7 +225,7 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
     for (index, s) in spec.sections.iter().enumerate() {
         emit!(out, "writer.section({index}, &self.{});\n", ident_text(&s.field));
     }
-    let takes = list(spec.sections.iter().enumerate().map(|(index, s)| {
+    let takes = list(spec.sections.iter().enumerate(), |out, (index, s)| {
         let take = if s.is_repeated() {
             "repeated"
         } else if s.requirement == RequirementSpec::Required {
@@ -233,8 +233,8 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
         } else {
             "optional"
         };
-        format!("{}: sections.{take}({index})?", ident_text(&s.field))
-    }));
+        emit!(out, "{}: sections.{take}({index})?", ident_text(&s.field))
+    });
     emit!(
         out,
         "writer.finish()

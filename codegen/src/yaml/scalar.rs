@@ -11,6 +11,10 @@ pub(super) fn resolve_plain(text: &str) -> Value {
         "false" | "False" | "FALSE" => return Value::Bool(false),
         _ => {}
     }
+    // Numbers start with a digit, a sign or a dot; most scalars are text and stop here.
+    if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) {
+        return Value::Str(text.to_owned());
+    }
     if let Some(value) = integer(text) {
         return value;
     }
