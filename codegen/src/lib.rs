@@ -4,7 +4,7 @@
 //! frontmatter) goes through three steps:
 //!
 //! 1. **parse**: [`Source`] reads the file and splits off the frontmatter; the YAML becomes a
-//!    tree of nodes that each know their `line:col` (serde-saphyr);
+//!    tree of nodes that each know their `line:col` (granit-parser events);
 //! 2. **validate**: the tree becomes a typed [`AgentSpec`]; every problem is a [`Diagnostic`]
 //!    naming `file.md:line:col`, and all of a file's problems are reported together;
 //! 3. **emit**: the spec becomes the source of a Rust module's items.
