@@ -278,13 +278,10 @@ impl Fence {
 mod tests {
     use super::*;
 
-    const fn section(name: &'static str, pattern: &'static str) -> SectionPattern {
-        SectionPattern::once(name, pattern)
-    }
-
     #[test]
     fn anchored_literal_patterns_prefilter_on_their_first_bytes() {
-        static PATTERNS: &[SectionPattern] = &[section("A", "^## A"), section("B", r"^\*\*B:\*\*")];
+        static PATTERNS: &[SectionPattern] =
+            &[SectionPattern::once("A", "^## A"), SectionPattern::once("B", r"^\*\*B:\*\*")];
         let table = first_bytes(PATTERNS).unwrap();
         let allowed: Vec<u8> = (0..=255u8).filter(|&b| table[usize::from(b)]).collect();
         assert_eq!(allowed, b"#*");
@@ -292,16 +289,16 @@ mod tests {
 
     #[test]
     fn unanchored_or_open_patterns_disable_the_prefilter() {
-        assert!(first_bytes(&[section("A", "## A")]).is_none());
-        assert!(first_bytes(&[section("A", "^.*A")]).is_none());
+        assert!(first_bytes(&[SectionPattern::once("A", "## A")]).is_none());
+        assert!(first_bytes(&[SectionPattern::once("A", "^.*A")]).is_none());
         // `^$` matches an empty line: no first byte to filter on.
-        assert!(first_bytes(&[section("A", "^## A"), section("B", "^$")]).is_none());
-        assert!(first_bytes(&[section("A", "^(?:x|)B")]).is_some());
+        assert!(first_bytes(&[SectionPattern::once("A", "^## A"), SectionPattern::once("B", "^$")]).is_none());
+        assert!(first_bytes(&[SectionPattern::once("A", "^(?:x|)B")]).is_some());
     }
 
     #[test]
     fn unanchored_patterns_still_match_mid_line() {
-        static PATTERNS: &[SectionPattern] = &[section("Note", "NOTE:")];
+        static PATTERNS: &[SectionPattern] = &[SectionPattern::once("Note", "NOTE:")];
         let sections = SectionMatcher::new(PATTERNS).scan("text\nsee NOTE: here\nmore\n").unwrap();
         assert_eq!(sections.texts(0).map(|t| t.heading.as_str()).collect::<Vec<_>>(), ["see NOTE: here"]);
     }

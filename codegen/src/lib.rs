@@ -28,7 +28,6 @@ mod yaml;
 use std::path::Path;
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 #[cfg(feature = "pretty")]
 pub use builder::{Builder, Generated};
@@ -60,20 +59,13 @@ pub struct AgentModule {
     pub spec: AgentSpec,
     /// The module's documentation (markdown).
     pub doc: String,
-    /// The items that go inside the module, as Rust source text.
+    /// The items that go inside the module, as Rust source text. A proc macro should give it
+    /// to `proc_macro::TokenStream`'s `FromStr`: the compiler lexes it in one call, where
+    /// proc-macro2's `FromStr` lexes it once more itself first, to check it.
     pub code: String,
 }
 
 impl AgentModule {
-    /// The items that go inside the module, as tokens.
-    ///
-    /// A proc macro should rather give [`AgentModule::code`] to `proc_macro::TokenStream`'s
-    /// `FromStr`: the compiler lexes it in one call, where proc-macro2 lexes it once more
-    /// itself first, to check it.
-    pub fn items(&self) -> TokenStream {
-        lex(&self.code)
-    }
-
     /// `#[doc = ...]` with the module's documentation, as source text.
     pub fn doc_code(&self) -> String {
         emit::doc_attribute(&self.doc)
@@ -84,27 +76,6 @@ impl AgentModule {
         let name = naming::ident(name);
         format!("{}pub mod {name} {{\n{}}}\n", self.doc_code(), self.code)
     }
-
-    /// The whole module `#[doc = ...] pub mod <name> { items }`, as tokens.
-    pub fn to_module(&self, name: &str) -> TokenStream {
-        lex(&self.module_code(name))
-    }
-
-    /// `#[doc = ...]` with the module's documentation, as tokens.
-    pub fn doc_attribute(&self) -> TokenStream {
-        lex(&self.doc_code())
-    }
-}
-
-/// Lexes generated source text. It always lexes (every value from the file is an escaped
-/// literal or a validated identifier); should it not, the result is a `compile_error!` that
-/// says so rather than a panic.
-fn lex(code: &str) -> TokenStream {
-    code.parse().unwrap_or_else(|error| {
-        let message =
-            format!("agentbind-codegen generated code that does not lex ({error}); please report this");
-        quote!(::core::compile_error!(#message);)
-    })
 }
 
 /// Reads, validates and emits the agent file at `path`, named `display_path` in diagnostics.

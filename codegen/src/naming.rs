@@ -16,52 +16,33 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 
 /// The snake_case field or module name for `name`, or `None` when nothing of it can be used.
 pub(crate) fn snake(name: &str) -> Option<String> {
-    if is_plain_snake(name) {
-        // What heck would give, without its word splitting (the common case in agent files).
-        return finish(name.to_owned(), "_");
-    }
-    if let Some(snake) = plain_words(name, |word, out| out.push_str(&word.to_ascii_lowercase()), '_') {
-        return finish(snake, "_");
-    }
-    finish(name.to_snake_case(), "_")
+    let lowercase = |word: &str, out: &mut String| out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    finish(plain_words(name, lowercase, "_").unwrap_or_else(|| name.to_snake_case()), "_")
 }
 
 /// The UpperCamelCase type or variant name for `name`, or `None` when nothing can be used.
 pub(crate) fn camel(name: &str) -> Option<String> {
-    if let Some(camel) = plain_camel(name) {
-        return finish(camel, "N");
-    }
-    finish(name.to_upper_camel_case(), "N")
+    finish(plain_words(name, capitalize, "").unwrap_or_else(|| name.to_upper_camel_case()), "N")
 }
 
-/// UpperCamelCase through [`plain_words`].
-fn plain_camel(name: &str) -> Option<String> {
-    plain_words(
-        name,
-        |word, out| {
-            out.push(char::from(word.as_bytes()[0].to_ascii_uppercase()));
-            out.push_str(&word[1..].to_ascii_lowercase());
-        },
-        '\0',
-    )
+/// A heading for an input in the prompt: `task_description` -> `Task Description`.
+pub(crate) fn title(name: &str) -> String {
+    plain_words(name, capitalize, " ").unwrap_or_else(|| name.to_title_case())
 }
 
-/// `a_b2_c`: lowercase ASCII words of letters then digits, joined by single underscores; heck
-/// leaves such names as they are.
-fn is_plain_snake(name: &str) -> bool {
-    !name.is_empty() && name.split('_').all(is_lower_word)
-}
-
-fn is_lower_word(word: &str) -> bool {
-    let letters = word.trim_end_matches(|c: char| c.is_ascii_digit());
-    !letters.is_empty() && letters.bytes().all(|b| b.is_ascii_lowercase())
+/// Writes an ASCII `word` with its first letter upper case and the rest lower case.
+fn capitalize(word: &str, out: &mut String) {
+    let mut chars = word.chars();
+    out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+    out.extend(chars.map(|c| c.to_ascii_lowercase()));
 }
 
 /// `name` as ASCII words separated by single spaces, `-` or `_`, each lowercase (`files`),
 /// capitalized (`Files`) or all capitals (`VERDICT`), with digits only at its end: the words
-/// are what heck would find, each written by `write` and joined by `separator` (`\0`: none).
-/// `None` for other names, which go through heck.
-fn plain_words(name: &str, write: impl Fn(&str, &mut String), separator: char) -> Option<String> {
+/// are what heck would find, each written by `write` and joined by `separator`. `None` for
+/// other names, which go through heck (the common names of agent files skip its word
+/// splitting).
+fn plain_words(name: &str, write: impl Fn(&str, &mut String), separator: &str) -> Option<String> {
     let mut out = String::with_capacity(name.len());
     for (i, word) in name.split([' ', '-', '_']).enumerate() {
         let letters = word.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -72,21 +53,12 @@ fn plain_words(name: &str, write: impl Fn(&str, &mut String), separator: char) -
         if !first.is_ascii_alphabetic() || !(lower || upper) {
             return None;
         }
-        if i > 0 && separator != '\0' {
-            out.push(separator);
+        if i > 0 {
+            out.push_str(separator);
         }
         write(word, &mut out);
     }
     Some(out)
-}
-
-/// A heading for an input in the prompt: `task_description` -> `Task Description`.
-pub(crate) fn title(name: &str) -> String {
-    let capitalized = |word: &str, out: &mut String| {
-        out.push(char::from(word.as_bytes()[0].to_ascii_uppercase()));
-        out.push_str(&word[1..].to_ascii_lowercase());
-    };
-    plain_words(name, capitalized, ' ').unwrap_or_else(|| name.to_title_case())
 }
 
 fn finish(converted: String, digit_prefix: &str) -> Option<String> {
@@ -147,18 +119,15 @@ mod tests {
                 .map(String::from),
         );
         for name in &names {
-            if is_plain_snake(name) {
-                assert_eq!(name.to_snake_case(), *name, "snake of {name:?}");
-            }
-            if let Some(camel) = plain_camel(name) {
-                assert_eq!(name.to_upper_camel_case(), camel, "camel of {name:?}");
-            }
+            assert_eq!(camel(name), finish(name.to_upper_camel_case(), "N"), "camel of {name:?}");
             assert_eq!(snake(name), finish(name.to_snake_case(), "_"), "snake of {name:?}");
             assert_eq!(title(name), name.to_title_case(), "title of {name:?}");
         }
-        assert!(is_plain_snake("task_description"));
-        assert_eq!(plain_camel("Files Changed").as_deref(), Some("FilesChanged"));
-        assert_eq!(plain_camel("VERDICT").as_deref(), Some("Verdict"));
+        assert!(plain_words("task_description", capitalize, "").is_some());
+        assert_eq!(snake("task_description").as_deref(), Some("task_description"));
+        assert!(plain_words("Files Changed", capitalize, "").is_some());
+        assert_eq!(camel("Files Changed").as_deref(), Some("FilesChanged"));
+        assert_eq!(camel("VERDICT").as_deref(), Some("Verdict"));
     }
 
     #[test]

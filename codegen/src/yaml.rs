@@ -97,6 +97,19 @@ pub(crate) struct SyntaxError {
     pub(crate) column: usize,
 }
 
+impl SyntaxError {
+    /// An error at `marker` (a position in the frontmatter).
+    fn at(marker: &Marker, message: String, is_budget: bool) -> Self {
+        SyntaxError { message, is_budget, line: marker.line(), column: marker.col() + 1 }
+    }
+
+    /// The nesting limit was hit at `marker`.
+    fn too_deep(marker: &Marker) -> Self {
+        let message = format!("the frontmatter is nested more than {MAX_YAML_DEPTH} levels deep");
+        SyntaxError::at(marker, message, true)
+    }
+}
+
 /// Parses `yaml` (the frontmatter) into a node tree; `first_line` is the file line of its
 /// first line.
 pub(crate) fn parse(yaml: &str, first_line: usize) -> Result<Node, SyntaxError> {
@@ -118,13 +131,10 @@ pub(crate) fn parse(yaml: &str, first_line: usize) -> Result<Node, SyntaxError> 
 }
 
 fn scan_error(error: ScanError) -> SyntaxError {
-    let is_budget = matches!(error.kind(), granit_parser::ErrorKind::RecursionLimitExceeded);
-    let message = if is_budget {
-        format!("the frontmatter is nested more than {MAX_YAML_DEPTH} levels deep")
-    } else {
-        error.info()
-    };
-    SyntaxError { message, is_budget, line: error.marker().line(), column: error.marker().col() + 1 }
+    match error.kind() {
+        granit_parser::ErrorKind::RecursionLimitExceeded => SyntaxError::too_deep(error.marker()),
+        _ => SyntaxError::at(error.marker(), error.info(), false),
+    }
 }
 
 /// A collection being read.
@@ -140,7 +150,7 @@ struct TreeBuilder<'a> {
     open: Vec<Open>,
     /// The document's root, once complete.
     root: Option<Node>,
-    /// Anchored nodes by anchor id, with their node count and scalar bytes.
+    /// Anchored nodes by anchor id, with their node count and scalar bytes (see [`size`]).
     anchors: HashMap<usize, (Node, usize, usize)>,
     nodes: usize,
     scalar_bytes: usize,
@@ -165,22 +175,19 @@ impl<'a> TreeBuilder<'a> {
         Pos { line: marker.line() + self.first_line - 1, column: marker.col() + 1 }
     }
 
-    fn budget_error(&self, marker: &Marker, message: String) -> SyntaxError {
-        SyntaxError { message, is_budget: true, line: marker.line(), column: marker.col() + 1 }
-    }
-
     /// Counts `nodes` more nodes and `bytes` more scalar bytes against the limits.
     fn spend(&mut self, nodes: usize, bytes: usize, at: &Marker) -> Result<(), SyntaxError> {
         self.nodes += nodes;
         self.scalar_bytes += bytes;
         if self.nodes > MAX_YAML_NODES || self.scalar_bytes > MAX_SCALAR_BYTES {
-            return Err(self.budget_error(
+            return Err(SyntaxError::at(
                 at,
                 format!(
                     "the frontmatter is too large once aliases are expanded; the limits are {MAX_YAML_NODES} \
                      nodes, {MAX_ALIASES} aliases and {} MiB of text",
                     MAX_SCALAR_BYTES / (1024 * 1024)
                 ),
+                true,
             ));
         }
         Ok(())
@@ -191,10 +198,9 @@ impl<'a> TreeBuilder<'a> {
         let at = span.start;
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                let bytes = text.len();
-                self.spend(1, bytes, &at)?;
+                self.spend(1, text.len(), &at)?;
                 let node = self.scalar(text, style, tag.as_deref(), &span);
-                self.finish(node, anchor, 1, bytes, &at)
+                self.finish(node, anchor, &at)
             }
             Event::SequenceStart(_, anchor, _) => {
                 self.open_collection(&at)?;
@@ -211,33 +217,28 @@ impl<'a> TreeBuilder<'a> {
             Event::SequenceEnd | Event::MappingEnd => match self.open.pop() {
                 Some(Open::Seq { mut node, anchor, items }) => {
                     node.value = Value::Seq(items);
-                    self.finish(node, anchor, 0, 0, &at)
+                    self.finish(node, anchor, &at)
                 }
                 Some(Open::Map { mut node, anchor, entries, .. }) => {
                     node.value = Value::Map(merge_keys(entries));
-                    self.finish(node, anchor, 0, 0, &at)
+                    self.finish(node, anchor, &at)
                 }
                 None => Ok(()),
             },
             Event::Alias(id) => {
                 self.aliases += 1;
                 if self.aliases > MAX_ALIASES {
-                    return Err(self
-                        .budget_error(&at, format!("the frontmatter has more than {MAX_ALIASES} aliases")));
+                    let message = format!("the frontmatter has more than {MAX_ALIASES} aliases");
+                    return Err(SyntaxError::at(&at, message, true));
                 }
                 let Some((target, nodes, bytes)) = self.anchors.get(&id) else {
-                    return Err(SyntaxError {
-                        message: "alias to an unknown anchor".into(),
-                        is_budget: false,
-                        line: at.line(),
-                        column: at.col() + 1,
-                    });
+                    return Err(SyntaxError::at(&at, "alias to an unknown anchor".into(), false));
                 };
                 let (nodes, bytes) = (*nodes, *bytes);
                 let mut copy = target.clone();
                 copy.pos = self.pos(&at);
                 self.spend(nodes, bytes, &at)?;
-                self.finish(copy, 0, nodes, bytes, &at)
+                self.finish(copy, 0, &at)
             }
             _ => Ok(()),
         }
@@ -245,8 +246,7 @@ impl<'a> TreeBuilder<'a> {
 
     fn open_collection(&mut self, at: &Marker) -> Result<(), SyntaxError> {
         if self.open.len() >= MAX_YAML_DEPTH {
-            let message = format!("the frontmatter is nested more than {MAX_YAML_DEPTH} levels deep");
-            return Err(self.budget_error(at, message));
+            return Err(SyntaxError::too_deep(at));
         }
         self.spend(1, 0, at)
     }
@@ -270,27 +270,17 @@ impl<'a> TreeBuilder<'a> {
         Node { value, pos, raw }
     }
 
-    /// Puts a complete node into its parent, or makes it the root. `nodes` and `bytes` are
-    /// what the node holds (0: count them), for the budget of aliases to it.
-    fn finish(
-        &mut self,
-        node: Node,
-        anchor: usize,
-        nodes: usize,
-        bytes: usize,
-        at: &Marker,
-    ) -> Result<(), SyntaxError> {
+    /// Puts a complete node into its parent, or makes it the root; keeps it under its
+    /// `anchor` (0: none) for aliases.
+    fn finish(&mut self, node: Node, anchor: usize, at: &Marker) -> Result<(), SyntaxError> {
         if anchor != 0 {
-            let (nodes, bytes) = if nodes == 0 { size(&node) } else { (nodes, bytes) };
+            let (nodes, bytes) = size(&node);
             self.anchors.insert(anchor, (node.clone(), nodes, bytes));
         }
         match self.open.last_mut() {
-            None if self.root.is_some() => Err(SyntaxError {
-                message: "the frontmatter holds more than one YAML document".into(),
-                is_budget: false,
-                line: at.line(),
-                column: at.col() + 1,
-            }),
+            None if self.root.is_some() => {
+                Err(SyntaxError::at(at, "the frontmatter holds more than one YAML document".into(), false))
+            }
             None => {
                 self.root = Some(node);
                 Ok(())
@@ -305,9 +295,8 @@ impl<'a> TreeBuilder<'a> {
                     Ok(())
                 }
                 Some(k) => {
-                    if let Some((first, _)) =
-                        entries.iter().find(|(e, _)| e.value == k.value && is_scalar(&k))
-                    {
+                    let duplicate = is_scalar(&k).then(|| entries.iter().find(|(e, _)| e.value == k.value));
+                    if let Some((first, _)) = duplicate.flatten() {
                         let message = format!(
                             "duplicate mapping key `{}` (first at line {})",
                             k.scalar_text().unwrap_or_default(),
@@ -328,7 +317,8 @@ fn is_scalar(node: &Node) -> bool {
     !matches!(node.value, Value::Seq(_) | Value::Map(_))
 }
 
-/// The number of nodes in `node` and the bytes of its scalar text.
+/// The number of nodes in `node` and the bytes of its scalar text (as `spend` counts them
+/// while parsing: the text of strings, the source text of numbers and booleans).
 fn size(node: &Node) -> (usize, usize) {
     match &node.value {
         Value::Str(s) => (1, s.len()),
@@ -337,7 +327,7 @@ fn size(node: &Node) -> (usize, usize) {
             .iter()
             .flat_map(|(k, v)| [size(k), size(v)])
             .fold((1, 0), |(n, b), (n2, b2)| (n + n2, b + b2)),
-        _ => (1, 0),
+        _ => (1, node.raw.as_ref().map_or(0, String::len)),
     }
 }
 

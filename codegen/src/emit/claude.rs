@@ -1,6 +1,6 @@
 //! Constants of the Claude Code keys: `TOOLS`, `MODEL_KIND`, `COLOR`, `CLAUDE_CODE`.
 
-use super::{list, lit, option, option_str, str_lit, text_lit};
+use super::{list, option, option_str, push_str_lit, str_lit, text_lit};
 use crate::model::{AgentSpec, ClaudeCodeSpec, ModelKind, ToolSpec};
 
 fn tool(spec: &ToolSpec) -> String {
@@ -56,8 +56,8 @@ pub(crate) fn settings(spec: &ClaudeCodeSpec) -> String {
     let disallowed_tools = tools(&spec.disallowed_tools);
     let permission_mode = option_str(spec.permission_mode.as_deref());
     let max_turns = option(spec.max_turns.map(|turns| turns.to_string()));
-    let skills = list(&spec.skills, |out, s| lit(out, s));
-    let mcp_servers = list(&spec.mcp_servers, |out, s| lit(out, s));
+    let skills = list(&spec.skills, |out, s| push_str_lit(out, s));
+    let mcp_servers = list(&spec.mcp_servers, |out, s| push_str_lit(out, s));
     let hooks = option_str(spec.hooks.as_deref());
     let memory = option_str(spec.memory.as_deref());
     let background = option(spec.background.map(|b| b.to_string()));

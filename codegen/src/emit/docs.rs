@@ -33,6 +33,14 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
+/// Appends `separator` and the escaped `description`, when there is one.
+pub(crate) fn push_description(text: &mut String, separator: &str, description: Option<&str>) {
+    if let Some(description) = description {
+        text.push_str(separator);
+        text.push_str(&escape(description));
+    }
+}
+
 /// Text for a table cell: escaped, on one line, pipes escaped.
 pub(crate) fn cell(text: &str) -> String {
     let escaped = escape(text);

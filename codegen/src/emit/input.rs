@@ -1,6 +1,6 @@
 //! The `Input` struct: fields, `new`, `with_*` setters and prompt rendering.
 
-use super::docs::{doc, escape};
+use super::docs::{doc, escape, push_description};
 use super::enums::labeled_enum;
 use super::{emit, list, str_lit};
 use crate::model::{AgentSpec, InputSpec, InputType};
@@ -29,10 +29,7 @@ fn field_doc(input: &InputSpec) -> String {
         escape(&input.ty.file_name()),
         if input.required { "required" } else { "optional" }
     );
-    if let Some(description) = &input.description {
-        text.push_str(": ");
-        text.push_str(&escape(description));
-    }
+    push_description(&mut text, ": ", input.description.as_deref());
     text
 }
 

@@ -1,7 +1,7 @@
 //! `Metrics` and `Metric`.
 
-use super::docs::{doc, escape};
-use super::{emit, list, lit};
+use super::docs::{doc, escape, push_description};
+use super::{emit, list, push_str_lit};
 use crate::model::{AgentSpec, MetricKind, MetricSpec};
 use crate::naming::ident_text;
 
@@ -27,10 +27,7 @@ fn runtime_kind(kind: MetricKind) -> &'static str {
 
 fn item_doc(metric: &MetricSpec) -> String {
     let mut text = format!("`{}` ({})", escape(&metric.name), metric.kind.file_name());
-    if let Some(description) = &metric.description {
-        text.push_str(": ");
-        text.push_str(&escape(description));
-    }
+    push_description(&mut text, ": ", metric.description.as_deref());
     doc(&text)
 }
 
@@ -52,8 +49,9 @@ pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
         emit!(out, "{}{},\n", item_doc(metric), ident_text(&metric.variant));
     }
     let all = list(&spec.metrics, |out, m| emit!(out, "Metric::{}", ident_text(&m.variant)));
-    let names = list(&spec.metrics, |out, m| lit(out, &m.name));
-    let descriptions = list(&spec.metrics, |out, m| lit(out, m.description.as_deref().unwrap_or_default()));
+    let names = list(&spec.metrics, |out, m| push_str_lit(out, &m.name));
+    let descriptions =
+        list(&spec.metrics, |out, m| push_str_lit(out, m.description.as_deref().unwrap_or_default()));
     let kinds = list(&spec.metrics, |out, m| out.push_str(runtime_kind(m.kind)));
     emit!(
         out,

@@ -3,8 +3,9 @@
 //! Emission writes source text, not token trees, as prost-build does: inside a proc macro the
 //! compiler lexes the whole text in one call, where building the same ~3,000 tokens one by one
 //! costs a call into the compiler per token; and the build script writes text anyway. Every
-//! value from the agent file enters the text through [`str_lit`] (an escaped literal) or as a
-//! validated identifier, so the text always lexes; the corpus tests compile all of it.
+//! value from the agent file enters the text through [`push_str_lit`] (an escaped literal),
+//! [`text_lit`] (a raw string with enough `#`) or as a validated identifier, so the text always
+//! lexes; the corpus tests compile all of it.
 
 mod claude;
 mod docs;
@@ -89,11 +90,6 @@ pub(crate) fn list<T>(items: impl IntoIterator<Item = T>, mut write: impl FnMut(
         write(&mut out, item);
     }
     out
-}
-
-/// Writes a string literal: for [`list`].
-pub(crate) fn lit(out: &mut String, text: &str) {
-    push_str_lit(out, text);
 }
 
 /// `#[doc = ...]` for `text`, as source text.

@@ -2,7 +2,7 @@
 
 use super::docs::{self, doc, escape};
 use super::enums::labeled_enum;
-use super::{emit, list, lit, option_str, str_lit};
+use super::{emit, list, option_str, push_str_lit, str_lit};
 use crate::model::{AgentSpec, RequirementSpec, SectionSpec};
 use crate::naming::ident_text;
 use crate::pattern::PatternShape;
@@ -28,7 +28,7 @@ pub(crate) fn contexts(spec: &AgentSpec, out: &mut String) {
         emit!(out, "{}{},\n", doc(&text), ident_text(&context.variant));
     }
     let all = list(&spec.contexts, |out, c| emit!(out, "InvocationContext::{}", ident_text(&c.variant)));
-    let names = list(&spec.contexts, |out, c| lit(out, &c.name));
+    let names = list(&spec.contexts, |out, c| push_str_lit(out, &c.name));
     let markers = list(&spec.contexts, |out, c| out.push_str(&option_str(c.marker.as_deref())));
     emit!(
         out,
@@ -88,7 +88,7 @@ fn section_pattern(section: &SectionSpec) -> String {
     let found = format!("::agentbind::SectionPattern::{constructor}({name}, {pattern})");
     match (&section.shape, &section.value_enum) {
         (PatternShape::Value { lenient_pattern: Some(scan), .. }, Some(e)) => {
-            let labels = list(e.labels(), lit);
+            let labels = list(e.labels(), push_str_lit);
             format!("{found}.with_labels({}, &[{labels}])", str_lit(scan))
         }
         _ => found,
@@ -110,10 +110,7 @@ pub(crate) fn sections(spec: &AgentSpec, out: &mut String) {
             docs::requirement(spec, s),
             docs::shape(s)
         );
-        if let Some(d) = &s.description {
-            text.push(' ');
-            text.push_str(&escape(d));
-        }
+        docs::push_description(&mut text, " ", s.description.as_deref());
         emit!(out, "{}{},\n", doc(&text), ident_text(&s.variant));
     }
     let all = list(&spec.sections, |out, s| emit!(out, "Section::{}", ident_text(&s.variant)));
@@ -206,10 +203,7 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
             docs::shape(s),
             docs::requirement(spec, s)
         );
-        if let Some(d) = &s.description {
-            text.push(' ');
-            text.push_str(&escape(d));
-        }
+        docs::push_description(&mut text, " ", s.description.as_deref());
         emit!(out, "{}pub {}: {},\n", doc(&text), ident_text(&s.field), field_type(s));
     }
     out.push_str(
