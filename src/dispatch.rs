@@ -4,7 +4,8 @@ use std::fmt;
 
 use crate::agent::{Agent, AgentInput, AgentOutput, ContextKind, SectionKind};
 use crate::prompt::PromptBuilder;
-use crate::reply::ReplyError;
+use crate::reply::{ReplyError, ReplyProblem, ReplySections, SectionText};
+use crate::scan::{IncrementalScan, ScanEvent};
 
 /// A dispatch of agent `A`: its input and, optionally, the invocation context.
 ///
@@ -29,10 +30,30 @@ impl<A: Agent> Dispatch<A> {
         self
     }
 
-    /// Adds free-form instructions, written into the prompt after the inputs.
+    /// Sets free-form instructions, written into the prompt after the inputs; replaces any
+    /// set before (see [`add_instructions`](Self::add_instructions) to append).
     pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
         self.instructions = instructions.into();
         self
+    }
+
+    /// Appends `instructions` to those already set, as a paragraph of its own.
+    pub fn add_instructions(mut self, instructions: impl AsRef<str>) -> Self {
+        let more = instructions.as_ref();
+        if !more.is_empty() {
+            if !self.instructions.is_empty() {
+                let trimmed = self.instructions.trim_end_matches('\n').len();
+                self.instructions.truncate(trimmed);
+                self.instructions.push_str("\n\n");
+            }
+            self.instructions.push_str(more);
+        }
+        self
+    }
+
+    /// The free-form instructions (empty when none were set).
+    pub fn instructions(&self) -> &str {
+        &self.instructions
     }
 
     /// The input.
@@ -57,19 +78,163 @@ impl<A: Agent> Dispatch<A> {
         prompt.finish()
     }
 
+    /// The reply-format instructions for this dispatch: each section's heading line (an
+    /// example built from its pattern), whether it is required in this dispatch's context,
+    /// and the values a value section accepts. Empty for agents without sections.
+    pub fn reply_format(&self) -> String {
+        crate::format::reply_format::<A::Section>(self.context.as_ref())
+    }
+
+    /// [`prompt`](Self::prompt) followed by [`reply_format`](Self::reply_format): a prompt
+    /// that tells the model up front which headings its reply needs.
+    pub fn prompt_with_reply_format(&self) -> String {
+        let mut prompt = PromptBuilder::new();
+        prompt.text(&self.prompt());
+        prompt.text(&self.reply_format());
+        prompt.finish()
+    }
+
     /// Checks `reply` against the agent's contract and returns the typed output.
     ///
     /// Every section that is required, or required in this dispatch's context, must be present;
-    /// the error lists every missing section and every invalid value at once. Whether a
-    /// conditional section is required follows the typed context only, never the text of the
-    /// inputs.
+    /// the error lists every missing section and every invalid value at once, names the agent
+    /// and keeps the reply text. Whether a conditional section is required follows the typed
+    /// context only, never the text of the inputs.
     pub fn parse_reply(&self, reply: &str) -> Result<A::Output, ReplyError> {
-        let mut sections = A::Section::matcher().scan(reply)?;
-        let problems = sections.problems::<A::Section>(self.context.as_ref());
-        if !problems.is_empty() {
-            return Err(ReplyError::new(problems));
+        let sections = A::Section::matcher().scan(reply).map_err(|e| tag::<A>(e, reply))?;
+        typed_output::<A>(self.context.as_ref(), reply.strip_prefix('\u{feff}').unwrap_or(reply), sections)
+    }
+
+    /// An incremental parser of this dispatch's reply: push the text as it arrives, read
+    /// section events, and get the same result as [`parse_reply`](Self::parse_reply) on the
+    /// whole text at the end.
+    pub fn reply_parser(&self) -> ReplyParser<A> {
+        ReplyParser { scan: A::Section::matcher().incremental(), context: self.context }
+    }
+}
+
+/// Names the agent in `error` and keeps the reply text (unless it was refused for its size).
+fn tag<A: Agent>(error: ReplyError, reply: &str) -> ReplyError {
+    let too_large = error.problems().iter().any(|p| matches!(p, ReplyProblem::TooLarge { .. }));
+    let error = error.with_agent(A::NAME);
+    if too_large {
+        error
+    } else {
+        error.with_reply(reply)
+    }
+}
+
+/// Checks the sections found in `reply` and builds the typed output.
+fn typed_output<A: Agent>(
+    context: Option<&A::Context>,
+    reply: &str,
+    mut sections: ReplySections,
+) -> Result<A::Output, ReplyError> {
+    let problems = sections.problems::<A::Section>(context);
+    if !problems.is_empty() {
+        return Err(tag::<A>(ReplyError::new(problems), reply));
+    }
+    A::Output::from_reply(reply, &mut sections).map_err(|e| tag::<A>(e, reply))
+}
+
+/// A section event of a reply that is still arriving (see [`ReplyParser`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SectionEvent<S> {
+    /// The heading line of `section` arrived.
+    Started {
+        /// The section.
+        section: S,
+        /// Its heading line.
+        heading: String,
+    },
+    /// `section` ended: the next section started, or the reply ended.
+    Completed {
+        /// The section.
+        section: S,
+        /// Its text, as [`Dispatch::parse_reply`] would find it.
+        text: SectionText,
+    },
+}
+
+impl<S: SectionKind> SectionEvent<S> {
+    fn typed(event: ScanEvent) -> Self {
+        match event {
+            ScanEvent::Started { index, heading } => {
+                SectionEvent::Started { section: S::ALL[index], heading }
+            }
+            ScanEvent::Completed { index, text } => SectionEvent::Completed { section: S::ALL[index], text },
         }
-        A::Output::from_reply(reply.strip_prefix('\u{feff}').unwrap_or(reply), &mut sections)
+    }
+
+    /// The section the event is about.
+    pub fn section(&self) -> S {
+        match self {
+            SectionEvent::Started { section, .. } | SectionEvent::Completed { section, .. } => *section,
+        }
+    }
+}
+
+/// The incremental reply parser of a dispatch (see [`Dispatch::reply_parser`]).
+///
+/// ```ignore
+/// let mut parser = dispatch.reply_parser();
+/// for chunk in chunks {
+///     for event in parser.push(chunk)? { println!("{event:?}"); }
+/// }
+/// let (last_events, output) = parser.finish();
+/// ```
+pub struct ReplyParser<A: Agent> {
+    scan: IncrementalScan,
+    context: Option<A::Context>,
+}
+
+impl<A: Agent> ReplyParser<A> {
+    /// Appends `chunk` to the reply; gives the events of the lines it completed. Fails once
+    /// the reply is over [`MAX_REPLY_BYTES`](crate::MAX_REPLY_BYTES).
+    pub fn push(&mut self, chunk: &str) -> Result<Events<'_, A::Section>, ReplyError> {
+        self.scan.push(chunk).map_err(|e| e.with_agent(A::NAME))?;
+        Ok(Events { scan: &mut self.scan, section: std::marker::PhantomData })
+    }
+
+    /// The reply received so far.
+    pub fn text(&self) -> &str {
+        self.scan.text()
+    }
+
+    /// Ends the reply: gives the last events (the last line's, and the last section's
+    /// completion) and the typed output, exactly as [`Dispatch::parse_reply`] gives it for
+    /// the whole text.
+    pub fn finish(mut self) -> (Vec<SectionEvent<A::Section>>, Result<A::Output, ReplyError>) {
+        let sections = self.scan.finish();
+        let events = std::iter::from_fn(|| self.scan.next_event()).map(SectionEvent::typed).collect();
+        let reply = self.scan.into_text();
+        let output = match sections {
+            Ok(sections) => typed_output::<A>(self.context.as_ref(), &reply, sections),
+            Err(error) => Err(tag::<A>(error, &reply)),
+        };
+        (events, output)
+    }
+}
+
+impl<A: Agent> fmt::Debug for ReplyParser<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplyParser")
+            .field("agent", &A::NAME)
+            .field("received", &self.scan.text().len())
+            .finish()
+    }
+}
+
+/// The events of one [`ReplyParser::push`], oldest first.
+pub struct Events<'p, S> {
+    scan: &'p mut IncrementalScan,
+    section: std::marker::PhantomData<S>,
+}
+
+impl<S: SectionKind> Iterator for Events<'_, S> {
+    type Item = SectionEvent<S>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.scan.next_event().map(SectionEvent::typed)
     }
 }
 

@@ -31,6 +31,7 @@ mod agent;
 mod claude;
 mod dispatch;
 mod error_handling;
+mod format;
 #[cfg(feature = "serde")]
 mod json;
 mod labeled;
@@ -42,14 +43,15 @@ mod text;
 
 pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, LabeledEnum, Requirement, SectionKind};
 pub use claude::{ClaudeCodeSettings, Color, Model, Tool};
-pub use dispatch::Dispatch;
+pub use dispatch::{Dispatch, Events, ReplyParser, SectionEvent};
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
+pub use format::example_heading;
 pub use numbers::{Fraction, MetricKind, Percentage};
 pub use prompt::{PromptBuilder, PromptValue};
 pub use reply::{
     Captured, FromOccurrence, ReplyError, ReplyProblem, ReplySections, ReplyWriter, SectionText, WriteSection,
 };
-pub use scan::{SectionMatcher, SectionPattern, MAX_REPLY_BYTES};
+pub use scan::{IncrementalScan, ScanEvent, SectionMatcher, SectionPattern, MAX_REPLY_BYTES};
 pub use text::{FileContent, Markdown, UnknownValue};
 
 #[cfg(feature = "schemars")]

@@ -92,7 +92,7 @@ impl<V: LabeledEnum> FromOccurrence for Captured<V> {
 }
 
 /// One occurrence of a section found by the scanner.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Occurrence {
     pub(crate) text: SectionText,
     pub(crate) label: Option<String>,
@@ -100,7 +100,7 @@ pub(crate) struct Occurrence {
 
 /// The sections found in one reply, in the order of the agent's `Section::ALL`; what
 /// [`AgentOutput::from_reply`](crate::AgentOutput::from_reply) reads from.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct ReplySections {
     patterns: &'static [SectionPattern],
     found: Vec<Vec<Occurrence>>,
@@ -114,6 +114,11 @@ impl ReplySections {
 
     pub(crate) fn push(&mut self, index: usize, occurrence: Occurrence) {
         self.found[index].push(occurrence);
+    }
+
+    /// The last occurrence of the section at `index`, if any.
+    pub(crate) fn last(&self, index: usize) -> Option<&Occurrence> {
+        self.found.get(index)?.last()
     }
 
     /// Records every value-section label that is not one of the section's labels.
@@ -265,20 +270,54 @@ impl fmt::Display for ReplyProblem {
 }
 
 /// A reply that does not match the agent's contract. Lists every problem at once.
+///
+/// An error from [`Dispatch::parse_reply`](crate::Dispatch::parse_reply) also names the agent
+/// and keeps the reply text, so that it can be logged or sent back to the model
+/// ([`ReplyError::reply`]); a reply refused for its size is not kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyError {
     problems: Vec<ReplyProblem>,
+    agent: Option<&'static str>,
+    reply: Option<String>,
 }
 
 impl ReplyError {
-    /// An error made of `problems`.
+    /// An error made of `problems`, for no agent in particular.
     pub fn new(problems: Vec<ReplyProblem>) -> Self {
-        Self { problems }
+        Self { problems, agent: None, reply: None }
+    }
+
+    /// This error, naming `agent`.
+    pub fn with_agent(mut self, agent: &'static str) -> Self {
+        self.agent = Some(agent);
+        self
+    }
+
+    /// This error, keeping the text of the reply it is about.
+    pub fn with_reply(mut self, reply: impl Into<String>) -> Self {
+        self.reply = Some(reply.into());
+        self
     }
 
     /// Every problem found.
     pub fn problems(&self) -> &[ReplyProblem] {
         &self.problems
+    }
+
+    /// The name of the agent whose contract the reply breaks, when known.
+    pub fn agent(&self) -> Option<&'static str> {
+        self.agent
+    }
+
+    /// The reply text, when kept (always, for errors of `parse_reply`, except for replies
+    /// over [`MAX_REPLY_BYTES`](crate::MAX_REPLY_BYTES)).
+    pub fn reply(&self) -> Option<&str> {
+        self.reply.as_deref()
+    }
+
+    /// Takes the reply text out of the error.
+    pub fn into_reply(self) -> Option<String> {
+        self.reply
     }
 
     /// The names of the required sections that are missing, in file order.
@@ -292,10 +331,14 @@ impl ReplyError {
 
 impl fmt::Display for ReplyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.agent {
+            Some(agent) => write!(f, "the reply of agent `{agent}` does not match its contract")?,
+            None => f.write_str("the reply does not match the agent's contract")?,
+        }
         match self.problems.as_slice() {
-            [one] => write!(f, "the reply does not match the agent's contract: {one}"),
+            [one] => write!(f, ": {one}"),
             many => {
-                write!(f, "the reply does not match the agent's contract ({} problems):", many.len())?;
+                write!(f, " ({} problems):", many.len())?;
                 for problem in many {
                     write!(f, "\n  - {problem}")?;
                 }

@@ -1,5 +1,8 @@
 //! The reply scanner: finds section lines by their patterns, outside fenced code blocks.
 
+use std::collections::VecDeque;
+use std::ops::Range;
+
 use regex::{Regex, RegexSet};
 
 use crate::reply::{Occurrence, ReplyError, ReplyProblem, ReplySections, SectionText};
@@ -103,62 +106,234 @@ impl SectionMatcher {
     /// A section's text runs to the next line that starts a section. A leading byte-order mark
     /// is ignored. Time is linear in the reply's length.
     pub fn scan(&self, reply: &str) -> Result<ReplySections, ReplyError> {
-        if reply.len() > MAX_REPLY_BYTES {
-            return Err(ReplyError::new(vec![ReplyProblem::TooLarge {
-                len: reply.len(),
-                limit: MAX_REPLY_BYTES,
-            }]));
-        }
-        let compiled = match &self.compiled {
-            Ok(compiled) => compiled,
-            Err((index, error)) => {
-                return Err(ReplyError::new(vec![ReplyProblem::InvalidPattern {
-                    section: self.patterns[*index].name,
-                    error: error.clone(),
-                }]))
-            }
-        };
+        check_size(reply.len())?;
+        let compiled = self.compiled()?;
         let reply = reply.strip_prefix('\u{feff}').unwrap_or(reply);
-        let mut sections = ReplySections::new(self.patterns);
-        let mut open: Option<OpenSection<'_>> = None;
-        let mut fence: Option<Fence> = None;
+        let mut lines = LineScanner::new(self.patterns);
         let mut offset = 0;
         for raw_line in reply.split_inclusive('\n') {
             let line_start = offset;
             offset += raw_line.len();
-            let line = trim_line_ending(raw_line);
-            if let Some(current) = fence {
-                if current.is_closed_by(line) {
-                    fence = None;
-                }
-                continue;
-            }
-            if let Some(opened) = Fence::opened_by(line) {
-                fence = Some(opened);
-                continue;
-            }
-            if !compiled.may_match(line) {
-                continue;
-            }
-            // A section that occurs once starts at its first matching line only.
-            let already_started =
-                |index: usize| sections.count(index) > 0 || open.as_ref().is_some_and(|o| o.index == index);
-            let started = compiled
-                .set
-                .matches(line)
-                .into_iter()
-                .find(|&index| self.patterns[index].repeated || !already_started(index));
-            let Some(index) = started else { continue };
-            if let Some(previous) = open.take() {
-                sections.push(previous.index, previous.finish(reply, line_start));
-            }
-            open = Some(OpenSection::start(index, line, &compiled.regexes[index], offset));
+            lines.line(compiled, reply, line_start, offset);
         }
-        if let Some(previous) = open.take() {
-            sections.push(previous.index, previous.finish(reply, reply.len()));
+        lines.end(reply);
+        Ok(lines.into_sections())
+    }
+
+    /// An incremental scan: feed the reply in chunks as it arrives and read the sections as
+    /// they start and end. It finds exactly what [`scan`](Self::scan) finds in the whole text.
+    pub fn incremental(&'static self) -> IncrementalScan {
+        IncrementalScan {
+            matcher: self,
+            text: String::new(),
+            skip: None,
+            scanned: 0,
+            lines: LineScanner::new(self.patterns),
+            events: VecDeque::new(),
+            ended: false,
         }
-        sections.check_labels();
-        Ok(sections)
+    }
+
+    fn compiled(&self) -> Result<&Compiled, ReplyError> {
+        self.compiled.as_ref().map_err(|(index, error)| {
+            ReplyError::new(vec![ReplyProblem::InvalidPattern {
+                section: self.patterns[*index].name,
+                error: error.clone(),
+            }])
+        })
+    }
+}
+
+fn check_size(len: usize) -> Result<(), ReplyError> {
+    if len > MAX_REPLY_BYTES {
+        return Err(ReplyError::new(vec![ReplyProblem::TooLarge { len, limit: MAX_REPLY_BYTES }]));
+    }
+    Ok(())
+}
+
+/// What one line did to the scan.
+#[derive(Clone, Copy, Default)]
+struct LineStep {
+    /// The section that the line ended (the one open before it), when the line starts another.
+    ended: Option<usize>,
+    /// The section that the line starts.
+    started: Option<usize>,
+}
+
+/// The state of a scan between two lines; both the one-pass scan and [`IncrementalScan`] feed
+/// it line by line, so they cannot disagree.
+#[derive(Debug)]
+struct LineScanner {
+    patterns: &'static [SectionPattern],
+    sections: ReplySections,
+    open: Option<OpenSection>,
+    fence: Option<Fence>,
+}
+
+impl LineScanner {
+    fn new(patterns: &'static [SectionPattern]) -> Self {
+        Self { patterns, sections: ReplySections::new(patterns), open: None, fence: None }
+    }
+
+    /// Reads the line `text[start..end]` (with its line ending, if any).
+    fn line(&mut self, compiled: &Compiled, text: &str, start: usize, end: usize) -> LineStep {
+        let line = trim_line_ending(&text[start..end]);
+        if let Some(current) = self.fence {
+            if current.is_closed_by(line) {
+                self.fence = None;
+            }
+            return LineStep::default();
+        }
+        if let Some(opened) = Fence::opened_by(line) {
+            self.fence = Some(opened);
+            return LineStep::default();
+        }
+        if !compiled.may_match(line) {
+            return LineStep::default();
+        }
+        // A section that occurs once starts at its first matching line only.
+        let open = self.open.as_ref().map(|o| o.index);
+        let sections = &self.sections;
+        let already_started = |index: usize| sections.count(index) > 0 || open == Some(index);
+        let started = compiled
+            .set
+            .matches(line)
+            .into_iter()
+            .find(|&index| self.patterns[index].repeated || !already_started(index));
+        let Some(index) = started else { return LineStep::default() };
+        let ended = self.close(text, start);
+        self.open = Some(OpenSection::start(index, line, start, &compiled.regexes[index], end));
+        LineStep { ended, started: Some(index) }
+    }
+
+    /// Ends the open section, if any, at byte `end` of `text`; gives its index.
+    fn close(&mut self, text: &str, end: usize) -> Option<usize> {
+        let previous = self.open.take()?;
+        let index = previous.index;
+        self.sections.push(index, previous.finish(text, end));
+        Some(index)
+    }
+
+    /// Ends the scan of `text`: the open section runs to its end.
+    fn end(&mut self, text: &str) -> Option<usize> {
+        self.close(text, text.len())
+    }
+
+    fn into_sections(mut self) -> ReplySections {
+        self.sections.check_labels();
+        self.sections
+    }
+}
+
+/// What an [`IncrementalScan`] reports while a reply arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanEvent {
+    /// A line started the section at `index` (in the agent's `Section::ALL`).
+    Started {
+        /// The section's index.
+        index: usize,
+        /// The heading line.
+        heading: String,
+    },
+    /// The section at `index` ended (the next one started, or the reply ended); `text` is
+    /// what [`SectionMatcher::scan`] gives for this occurrence.
+    Completed {
+        /// The section's index.
+        index: usize,
+        /// The occurrence's text.
+        text: SectionText,
+    },
+}
+
+/// A scan fed in chunks (see [`SectionMatcher::incremental`]). Only whole lines are scanned:
+/// a section starts once its heading line's end has arrived, and completes when the next
+/// section starts or [`finish`](Self::finish) is called.
+#[derive(Debug)]
+pub struct IncrementalScan {
+    matcher: &'static SectionMatcher,
+    text: String,
+    /// Bytes of a leading byte-order mark, once the first character has arrived.
+    skip: Option<usize>,
+    /// Bytes of `text` (after `skip`) that were scanned: every whole line so far.
+    scanned: usize,
+    lines: LineScanner,
+    events: VecDeque<ScanEvent>,
+    ended: bool,
+}
+
+impl IncrementalScan {
+    /// Appends `chunk` to the reply and scans every line it completes. Fails when the reply
+    /// grows over [`MAX_REPLY_BYTES`] or a pattern does not compile; the scan then stays
+    /// failed.
+    pub fn push(&mut self, chunk: &str) -> Result<(), ReplyError> {
+        check_size(self.text.len().saturating_add(chunk.len()))?;
+        let compiled = self.matcher.compiled()?;
+        self.text.push_str(chunk);
+        if self.skip.is_none() && !self.text.is_empty() {
+            self.skip = Some(if self.text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 });
+        }
+        let skip = self.skip.unwrap_or(0);
+        let text = &self.text[skip..];
+        while let Some(newline) = text[self.scanned..].find('\n') {
+            let start = self.scanned;
+            let end = start + newline + 1;
+            let step = self.lines.line(compiled, text, start, end);
+            self.scanned = end;
+            queue_events(&mut self.events, &self.lines, text, step);
+        }
+        Ok(())
+    }
+
+    /// Scans the last line (one without a line ending) and ends the open section: after
+    /// this, every section has been reported. Gives the sections, as [`SectionMatcher::scan`]
+    /// would for the whole reply.
+    pub fn finish(&mut self) -> Result<ReplySections, ReplyError> {
+        let compiled = self.matcher.compiled()?;
+        if self.ended {
+            return Ok(ReplySections::new(self.matcher.patterns));
+        }
+        self.ended = true;
+        let skip = self.skip.unwrap_or(0);
+        let text = &self.text[skip..];
+        if self.scanned < text.len() {
+            let step = self.lines.line(compiled, text, self.scanned, text.len());
+            self.scanned = text.len();
+            queue_events(&mut self.events, &self.lines, text, step);
+        }
+        let ended = self.lines.end(text);
+        queue_events(&mut self.events, &self.lines, text, LineStep { ended, started: None });
+        let lines = std::mem::replace(&mut self.lines, LineScanner::new(self.matcher.patterns));
+        Ok(lines.into_sections())
+    }
+
+    /// The next event, oldest first.
+    pub fn next_event(&mut self) -> Option<ScanEvent> {
+        self.events.pop_front()
+    }
+
+    /// The reply received so far, without a leading byte-order mark.
+    pub fn text(&self) -> &str {
+        &self.text[self.skip.unwrap_or(0)..]
+    }
+
+    /// Takes the reply received so far (without a leading byte-order mark) out of the scan.
+    pub fn into_text(mut self) -> String {
+        let skip = self.skip.unwrap_or(0);
+        self.text.replace_range(..skip, "");
+        self.text
+    }
+}
+
+fn queue_events(events: &mut VecDeque<ScanEvent>, lines: &LineScanner, text: &str, step: LineStep) {
+    if let Some(index) = step.ended {
+        if let Some(done) = lines.sections.last(index) {
+            events.push_back(ScanEvent::Completed { index, text: done.text.clone() });
+        }
+    }
+    if let Some(index) = step.started {
+        if let Some(open) = &lines.open {
+            events.push_back(ScanEvent::Started { index, heading: text[open.heading.clone()].to_owned() });
+        }
     }
 }
 
@@ -198,50 +373,56 @@ fn trim_line_ending(line: &str) -> &str {
     line.strip_suffix('\r').unwrap_or(line)
 }
 
-/// A section whose heading line was found and whose body is still being read.
-struct OpenSection<'a> {
+/// A section whose heading line was found and whose body is still being read; byte ranges
+/// of the scanned text.
+#[derive(Debug)]
+struct OpenSection {
     index: usize,
-    heading: &'a str,
-    rest_of_heading: &'a str,
-    label: Option<&'a str>,
+    heading: Range<usize>,
+    rest_of_heading: Range<usize>,
+    label: Option<Range<usize>>,
     body_start: usize,
 }
 
-impl<'a> OpenSection<'a> {
-    fn start(index: usize, line: &'a str, regex: &Regex, body_start: usize) -> Self {
+impl OpenSection {
+    /// The section at `index` starts at `line`, which begins at byte `line_start`; its body
+    /// at `body_start`.
+    fn start(index: usize, line: &str, line_start: usize, regex: &Regex, body_start: usize) -> Self {
+        let at = |range: Range<usize>| line_start + range.start..line_start + range.end;
+        let line_end = line_start + line.len();
         let (rest_of_heading, label) = match regex.captures(line) {
             Some(caps) => {
                 let whole = caps.get(0).map_or(0, |m| m.end());
-                (&line[whole..], caps.get(1).map(|m| m.as_str()))
+                (line_start + whole..line_end, caps.get(1).map(|m| at(m.range())))
             }
-            None => ("", None),
+            None => (line_end..line_end, None),
         };
-        Self { index, heading: line, rest_of_heading, label, body_start }
+        Self { index, heading: line_start..line_end, rest_of_heading, label, body_start }
     }
 
-    /// Ends the section where the next one starts (`end`, a byte offset into `reply`).
-    fn finish(self, reply: &str, end: usize) -> Occurrence {
-        let body = &reply[self.body_start..end];
-        let mut text = String::new();
-        let rest = self.rest_of_heading.trim();
+    /// Ends the section where the next one starts (`end`, a byte offset into `text`).
+    fn finish(self, text: &str, end: usize) -> Occurrence {
+        let body = &text[self.body_start..end];
+        let mut out = String::new();
+        let rest = text[self.rest_of_heading].trim();
         if !rest.is_empty() {
-            text.push_str(rest);
-            text.push('\n');
+            out.push_str(rest);
+            out.push('\n');
         }
-        text.push_str(body.trim_start_matches(['\r', '\n']).trim_end());
-        if text.contains('\r') {
-            text = text.replace("\r\n", "\n");
+        out.push_str(body.trim_start_matches(['\r', '\n']).trim_end());
+        if out.contains('\r') {
+            out = out.replace("\r\n", "\n");
         }
-        text.truncate(text.trim_end().len());
+        out.truncate(out.trim_end().len());
         Occurrence {
-            text: SectionText { heading: self.heading.to_owned(), body: text },
-            label: self.label.map(str::to_owned),
+            text: SectionText { heading: text[self.heading].to_owned(), body: out },
+            label: self.label.map(|label| text[label].to_owned()),
         }
     }
 }
 
 /// An open fenced code block: its character and length (CommonMark rules).
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Fence {
     marker: u8,
     len: usize,

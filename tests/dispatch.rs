@@ -194,3 +194,82 @@ fn dispatch_exposes_input_and_context() {
     let with_text = dispatch().with_instructions("Be brief.");
     assert!(with_text.prompt().ends_with("\n\nBe brief.\n"));
 }
+
+#[agentbind::agent("tests/fixtures/reviewer-schema.md")]
+pub mod reviewer {}
+
+#[test]
+fn instructions_can_be_read_back_and_appended() {
+    let dispatch = dispatch();
+    assert_eq!(dispatch.instructions(), "");
+    let dispatch =
+        dispatch.add_instructions("Keep it small.\n").add_instructions("").add_instructions("Use chi.");
+    assert_eq!(dispatch.instructions(), "Keep it small.\n\nUse chi.");
+    assert!(dispatch.prompt().ends_with("Keep it small.\n\nUse chi.\n"));
+    let replaced = dispatch.with_instructions("Only this.");
+    assert_eq!(replaced.instructions(), "Only this.");
+}
+
+#[test]
+fn reply_errors_name_the_agent_and_keep_the_reply() {
+    let reply = "## Summary\nDone.\n";
+    let error = dispatch().parse_reply(reply).unwrap_err();
+    assert_eq!(error.agent(), Some("backend-engineer-golang"));
+    assert_eq!(error.reply(), Some(reply));
+    assert!(error
+        .to_string()
+        .starts_with("the reply of agent `backend-engineer-golang` does not match its contract"));
+    assert_eq!(error.clone().into_reply().as_deref(), Some(reply));
+
+    let wrong_value = "## VERDICT: MAYBE\n## Summary\nok\n";
+    let error = reviewer::Agent::dispatch(reviewer::Input::new()).parse_reply(wrong_value).unwrap_err();
+    assert_eq!(error.agent(), Some("reviewer-schema"));
+    assert_eq!(error.reply(), Some(wrong_value));
+}
+
+#[test]
+fn reply_format_lists_every_heading_its_requirement_and_values() {
+    let format = dispatch().in_context(golang::InvocationContext::DevRefactor).reply_format();
+    assert!(format.starts_with("## Reply format\n"), "{format}");
+    assert!(format.contains("- `## Summary`: required\n"), "{format}");
+    assert!(format.contains("- `## Standards Compliance`: required in this context\n"), "{format}");
+    assert!(format.contains("- `## Blockers`: optional\n"), "{format}");
+    // Outside the context, the conditional section is optional.
+    assert!(dispatch().reply_format().contains("- `## Standards Compliance`: optional\n"));
+
+    let format = reviewer::Agent::dispatch(reviewer::Input::new()).reply_format();
+    assert!(
+        format
+            .contains("- `## VERDICT: PASS`: required; the value is one of: PASS, FAIL, NEEDS_DISCUSSION\n"),
+        "{format}"
+    );
+    let prompt = dispatch().prompt_with_reply_format();
+    assert!(prompt.starts_with(&dispatch().prompt()));
+    assert!(prompt.ends_with(&dispatch().reply_format()));
+}
+
+#[test]
+fn feedback_says_what_to_add_and_which_values_are_allowed() {
+    let error = dispatch()
+        .in_context(golang::InvocationContext::DevRefactor)
+        .parse_reply("## Summary\nDone.\n")
+        .unwrap_err();
+    let feedback = error.feedback();
+    assert!(
+        feedback.contains("- the section `Implementation` is missing: add a line `## Implementation`"),
+        "{feedback}"
+    );
+    assert!(feedback.contains("(required in context `dev-refactor`)"), "{feedback}");
+    assert!(feedback.ends_with("with its heading line exactly as shown."), "{feedback}");
+
+    let error = reviewer::Agent::dispatch(reviewer::Input::new())
+        .parse_reply("## VERDICT: MAYBE\n## Summary\nok\n")
+        .unwrap_err();
+    assert!(
+        error.feedback().contains(
+            "- the section `VERDICT` has the value `MAYBE`; use exactly one of: PASS, FAIL, NEEDS_DISCUSSION"
+        ),
+        "{}",
+        error.feedback()
+    );
+}

@@ -1,7 +1,7 @@
 //! Property tests of reply parsing: it never panics, whatever the reply, and an `Output`
 //! written back to markdown parses to the same `Output`.
 
-use agentbind::{Captured, SectionText, MAX_REPLY_BYTES};
+use agentbind::{Captured, SectionKind, SectionText, MAX_REPLY_BYTES};
 use proptest::prelude::*;
 
 #[agentbind::agent("examples/agents/backend-engineer-golang.md")]
@@ -176,4 +176,113 @@ fn replies_over_the_limit_are_refused_before_scanning() {
         error.problems(),
         &[agentbind::ReplyProblem::TooLarge { len: MAX_REPLY_BYTES + 1, limit: MAX_REPLY_BYTES }]
     );
+}
+
+/// Splits `text` at the given fractions of its length (moved back to character boundaries).
+fn chunks(text: &str, cuts: &[f64]) -> Vec<String> {
+    let mut at: Vec<usize> = cuts
+        .iter()
+        .map(|f| {
+            let mut i = ((text.len() as f64) * f) as usize;
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        })
+        .collect();
+    at.sort_unstable();
+    let mut out = Vec::new();
+    let mut last = 0;
+    for i in at.into_iter().chain([text.len()]) {
+        out.push(text[last..i].to_owned());
+        last = i;
+    }
+    out
+}
+
+/// Feeds `chunks` to the dispatch's incremental parser and checks it against `parse_reply`
+/// on the whole text: the same output or error, and one `Completed` event per occurrence, in
+/// reply order, each `Started` before its `Completed`.
+fn check_incremental<A: agentbind::Agent>(
+    dispatch: &agentbind::Dispatch<A>,
+    chunks: &[String],
+) -> Result<(), TestCaseError>
+where
+    A::Output: PartialEq + std::fmt::Debug,
+    A::Section: std::fmt::Debug,
+{
+    use agentbind::SectionEvent;
+    let whole: String = chunks.concat();
+    let mut parser = dispatch.reply_parser();
+    let mut events = Vec::new();
+    for chunk in chunks {
+        events.extend(parser.push(chunk).unwrap());
+    }
+    let (last, output) = parser.finish();
+    events.extend(last);
+    prop_assert_eq!(&output, &dispatch.parse_reply(&whole));
+    let mut open = None;
+    for event in &events {
+        match event {
+            SectionEvent::Started { section, .. } => {
+                prop_assert!(open.is_none(), "a section started before {:?} completed", open);
+                open = Some(*section);
+            }
+            SectionEvent::Completed { section, .. } => {
+                prop_assert_eq!(open.take(), Some(*section));
+            }
+        }
+    }
+    prop_assert!(open.is_none());
+    let completed = events.iter().filter(|e| matches!(e, SectionEvent::Completed { .. })).count();
+    if let Ok(sections) = A::Section::matcher().scan(&whole) {
+        let total: usize = (0..A::Section::ALL.len()).map(|i| sections.count(i)).sum();
+        prop_assert_eq!(completed, total);
+        for (i, section) in A::Section::ALL.iter().enumerate() {
+            let from_events: Vec<&SectionText> = events
+                .iter()
+                .filter_map(|e| match e {
+                    SectionEvent::Completed { section: s, text } if s == section => Some(text),
+                    _ => None,
+                })
+                .collect();
+            prop_assert_eq!(from_events, sections.texts(i).collect::<Vec<_>>());
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn incremental_parsing_agrees_with_parse_reply(
+        reply in reply(),
+        cuts in prop::collection::vec(0.0f64..1.0, 0..12),
+    ) {
+        let parts = chunks(&reply, &cuts);
+        check_incremental(&golang::Agent::dispatch(golang::Input::new("t", "r")), &parts)?;
+        check_incremental(
+            &golang::Agent::dispatch(golang::Input::new("t", "r")).in_context(golang::InvocationContext::DevRefactor),
+            &parts,
+        )?;
+        check_incremental(&planner::Agent::dispatch(planner::Input::new()), &parts)?;
+        check_incremental(&reviewer::Agent::dispatch(reviewer::Input::new()), &parts)?;
+    }
+
+    #[test]
+    fn incremental_parsing_agrees_one_byte_at_a_time(reply in reply()) {
+        let parts: Vec<String> = reply.chars().map(String::from).collect();
+        check_incremental(&reviewer::Agent::dispatch(reviewer::Input::new()), &parts)?;
+        check_incremental(&planner::Agent::dispatch(planner::Input::new()), &parts)?;
+    }
+}
+
+#[test]
+fn incremental_parsing_refuses_replies_over_the_limit() {
+    let mut parser = golang::Agent::dispatch(golang::Input::new("t", "r")).reply_parser();
+    let chunk = "a".repeat(MAX_REPLY_BYTES / 2);
+    assert!(parser.push(&chunk).is_ok());
+    assert!(parser.push(&chunk).is_ok());
+    let error = parser.push("b").err().expect("over the limit");
+    assert_eq!(error.agent(), Some("backend-engineer-golang"));
+    assert!(matches!(error.problems(), [agentbind::ReplyProblem::TooLarge { .. }]));
 }
