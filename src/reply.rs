@@ -320,6 +320,11 @@ impl ReplyError {
         self.reply
     }
 
+    /// Takes the reply text out of the error, leaving the error without it.
+    pub fn take_reply(&mut self) -> Option<String> {
+        self.reply.take()
+    }
+
     /// The names of the required sections that are missing, in file order.
     pub fn missing_sections(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.problems.iter().filter_map(|p| match p {

@@ -1,0 +1,201 @@
+//! Anthropic Messages API.
+
+use agentbind::Model;
+use serde_json::{json, Value};
+
+use crate::client::{BoxFuture, Chunk, ChunkStream, Completion, ModelClient, ModelRequest, Usage};
+use crate::error::ModelError;
+use crate::http::{self, EventMapper};
+use crate::models::ModelMap;
+use crate::sse::SseEvent;
+
+/// The API version header sent.
+const API_VERSION: &str = "2023-06-01";
+
+/// A client of the Anthropic Messages API (`POST {base}/v1/messages`).
+///
+/// Agents' `model` values go through [`ModelMap::anthropic`] (`opus` → `claude-opus-4-1`...;
+/// `inherit` → Sonnet) unless replaced. `max_tokens`, which the API requires, is 8192 unless
+/// the run sets it.
+#[derive(Debug, Clone)]
+pub struct Anthropic {
+    http: reqwest::Client,
+    url: String,
+    api_key: String,
+    models: ModelMap,
+    max_tokens: u32,
+}
+
+impl Anthropic {
+    /// A client of `https://api.anthropic.com` (needs the `rustls` or `native-tls` feature).
+    pub fn new(api_key: impl Into<String>) -> Result<Self, ModelError> {
+        Self::with_base_url("https://api.anthropic.com", api_key)
+    }
+
+    /// A client of the API at `base_url` (a proxy or a test server), without `/v1`.
+    pub fn with_base_url(base_url: &str, api_key: impl Into<String>) -> Result<Self, ModelError> {
+        Ok(Self {
+            http: http::client()?,
+            url: format!("{}/v1/messages", http::base_url(base_url)?),
+            api_key: api_key.into(),
+            models: ModelMap::anthropic(),
+            max_tokens: 8192,
+        })
+    }
+
+    /// Sends `id` for agents whose `model` is `model`.
+    pub fn map_model(mut self, model: Model, id: impl Into<String>) -> Self {
+        self.models = self.models.alias(model, id);
+        self
+    }
+
+    /// Replaces the model map.
+    pub fn with_models(mut self, models: ModelMap) -> Self {
+        self.models = models;
+        self
+    }
+
+    /// `max_tokens` of requests whose run sets none.
+    pub fn default_max_tokens(mut self, tokens: u32) -> Self {
+        self.max_tokens = tokens;
+        self
+    }
+
+    fn send(
+        &self,
+        request: &ModelRequest<'_>,
+        stream: bool,
+    ) -> BoxFuture<'_, Result<reqwest::Response, ModelError>> {
+        let Some(model) = self.models.resolve(request.model) else {
+            let message = format!("no Anthropic model id for `{}`: map it with `map_model`", request.model);
+            return Box::pin(async move { Err(ModelError::Config(message)) });
+        };
+        let messages: Vec<Value> =
+            request.messages.iter().map(|m| json!({"role": m.role.as_str(), "content": m.content})).collect();
+        let mut body = json!({
+            "model": model,
+            "max_tokens": request.max_tokens.unwrap_or(self.max_tokens),
+            "system": request.system,
+            "messages": messages,
+        });
+        if let Some(temperature) = request.temperature {
+            body["temperature"] = json!(temperature);
+        }
+        if stream {
+            body["stream"] = json!(true);
+        }
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let builder = self
+            .http
+            .post(&self.url)
+            .header("x-api-key", &self.api_key)
+            .header("anthropic-version", API_VERSION);
+        Box::pin(http::post(builder, &self.url, body))
+    }
+}
+
+impl ModelClient for Anthropic {
+    fn backend(&self) -> &str {
+        "anthropic"
+    }
+
+    fn model_id(&self, model: Model) -> Option<String> {
+        self.models.resolve(model)
+    }
+
+    fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
+        let response = self.send(request, false);
+        Box::pin(async move { completion(http::read_json(response.await?).await?) })
+    }
+
+    fn stream<'a>(
+        &'a self,
+        request: &ModelRequest<'_>,
+    ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
+        let response = self.send(request, true);
+        Box::pin(async move { Ok(http::event_stream(response.await?, StreamMapper::default())) })
+    }
+}
+
+/// The text blocks of a Messages response, joined.
+fn completion(body: Value) -> Result<Completion, ModelError> {
+    let invalid = |message: &str| ModelError::InvalidResponse {
+        message: message.to_owned(),
+        body: http::body_excerpt(&body),
+    };
+    if body["type"] == "error" {
+        return Err(invalid(&format!("the server reported an error: {}", body["error"])));
+    }
+    let blocks = body["content"].as_array().ok_or_else(|| invalid("no `content` list"))?;
+    let text: String =
+        blocks.iter().filter(|b| b["type"] == "text").filter_map(|b| b["text"].as_str()).collect();
+    if text.len() > agentbind::MAX_REPLY_BYTES {
+        return Err(ModelError::TooLarge { limit: agentbind::MAX_REPLY_BYTES });
+    }
+    Ok(Completion {
+        text,
+        usage: Usage {
+            input_tokens: http::tokens(&body["usage"], "input_tokens"),
+            output_tokens: http::tokens(&body["usage"], "output_tokens"),
+        },
+        model: body["model"].as_str().map(str::to_owned),
+        finish_reason: body["stop_reason"].as_str().map(str::to_owned),
+    })
+}
+
+/// Messages stream events: `message_start` (model, input tokens), `content_block_delta`
+/// (text), `message_delta` (stop reason, output tokens so far), `message_stop`.
+#[derive(Default)]
+struct StreamMapper {
+    output_tokens: u64,
+    stop_reason: Option<String>,
+}
+
+impl EventMapper for StreamMapper {
+    fn event(&mut self, event: &SseEvent, out: &mut Vec<Chunk>) -> Result<(), ModelError> {
+        let data = http::event_json(event)?;
+        match data["type"].as_str().unwrap_or(event.event.as_str()) {
+            "message_start" => {
+                let message = &data["message"];
+                if let Some(model) = message["model"].as_str() {
+                    out.push(Chunk::Model(model.to_owned()));
+                }
+                self.output_tokens = http::tokens(&message["usage"], "output_tokens");
+                out.push(Chunk::Usage(Usage {
+                    input_tokens: http::tokens(&message["usage"], "input_tokens"),
+                    output_tokens: self.output_tokens,
+                }));
+            }
+            "content_block_delta" => {
+                if let Some(text) = data["delta"]["text"].as_str() {
+                    out.push(Chunk::Text(text.to_owned()));
+                }
+            }
+            "message_delta" => {
+                if let Some(reason) = data["delta"]["stop_reason"].as_str() {
+                    self.stop_reason = Some(reason.to_owned());
+                }
+                // `output_tokens` here counts the whole reply so far: add what is new.
+                let so_far = http::tokens(&data["usage"], "output_tokens");
+                if so_far > self.output_tokens {
+                    out.push(Chunk::Usage(Usage {
+                        input_tokens: 0,
+                        output_tokens: so_far - self.output_tokens,
+                    }));
+                    self.output_tokens = so_far;
+                }
+            }
+            "message_stop" => out.push(Chunk::Finished { reason: self.stop_reason.take() }),
+            "error" => {
+                return Err(ModelError::InvalidResponse {
+                    message: format!("the server reported an error in the stream: {}", data["error"]),
+                    body: http::body_excerpt(&data),
+                })
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, _out: &mut Vec<Chunk>) {}
+}

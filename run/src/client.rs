@@ -1,0 +1,185 @@
+//! The model trait: a system prompt and messages in, text and usage out.
+
+use std::future::Future;
+use std::ops::AddAssign;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use agentbind::{Model, Tool};
+use futures_core::Stream;
+
+use crate::error::ModelError;
+
+/// A boxed future that can be sent between threads.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The pieces of a streamed reply, as a model sends them.
+pub type ChunkStream<'a> = Pin<Box<dyn Stream<Item = Result<Chunk, ModelError>> + Send + 'a>>;
+
+/// Who wrote a message of the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The orchestrator: the dispatch's prompt, or a repair request.
+    User,
+    /// The model: an earlier reply.
+    Assistant,
+}
+
+impl Role {
+    /// The role's name in the OpenAI and Anthropic APIs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        }
+    }
+}
+
+/// One message of the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Who wrote it.
+    pub role: Role,
+    /// Its text.
+    pub content: String,
+}
+
+impl Message {
+    /// A message from the orchestrator.
+    pub fn user(content: impl Into<String>) -> Self {
+        Self { role: Role::User, content: content.into() }
+    }
+
+    /// A message from the model.
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Self { role: Role::Assistant, content: content.into() }
+    }
+}
+
+/// What is sent to a model: the agent's system prompt and the conversation so far.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelRequest<'a> {
+    /// The agent's name (for errors and for backends that label requests).
+    pub agent: &'a str,
+    /// The agent's `model`; each client maps it to an id of its backend
+    /// ([`ModelClient::model_id`]).
+    pub model: Model,
+    /// The system prompt: the agent file's body.
+    pub system: &'a str,
+    /// The conversation, oldest first; it ends with a [`Role::User`] message.
+    pub messages: &'a [Message],
+    /// The agent's `tools` (empty: unrestricted); used by Claude Code.
+    pub tools: &'a [Tool],
+    /// The most tokens the reply may have, when set.
+    pub max_tokens: Option<u32>,
+    /// Sampling temperature, when set.
+    pub temperature: Option<f32>,
+}
+
+/// Token counts of a model call, or of a whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Usage {
+    /// Tokens of the prompt (system prompt and messages).
+    pub input_tokens: u64,
+    /// Tokens of the reply.
+    pub output_tokens: u64,
+}
+
+impl Usage {
+    /// Input and output tokens together.
+    pub fn total(&self) -> u64 {
+        self.input_tokens + self.output_tokens
+    }
+}
+
+impl AddAssign for Usage {
+    fn add_assign(&mut self, other: Usage) {
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+    }
+}
+
+/// A model's whole reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Completion {
+    /// The reply text.
+    pub text: String,
+    /// Token counts, as the backend reported them (zero when it reports none).
+    pub usage: Usage,
+    /// The model id the backend says answered, when it says.
+    pub model: Option<String>,
+    /// Why the model stopped (`stop`, `length`, `end_turn`...), when the backend says.
+    pub finish_reason: Option<String>,
+}
+
+/// One piece of a streamed reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chunk {
+    /// More reply text.
+    Text(String),
+    /// Token counts (a backend may send them in pieces: they add up).
+    Usage(Usage),
+    /// The model id that answers.
+    Model(String),
+    /// The reply is complete. A stream that ends without it was cut.
+    Finished {
+        /// Why the model stopped, when the backend says.
+        reason: Option<String>,
+    },
+}
+
+/// A model backend: sends a system prompt and messages, gives back text and usage.
+///
+/// The futures returned borrow the client only, not the request: an implementation reads
+/// what it needs from the request before it returns (an HTTP client serializes the body).
+/// Implemented by [`OpenAiCompatible`](crate::OpenAiCompatible),
+/// [`Anthropic`](crate::Anthropic) and [`ClaudeCode`](crate::ClaudeCode), and by
+/// references, `Box` and `Arc` of any implementation.
+pub trait ModelClient: Send + Sync {
+    /// A short name of the backend, for reports (`openai-compatible`).
+    fn backend(&self) -> &str;
+
+    /// The model id this client sends for an agent's `model` (see [`ModelMap`](crate::ModelMap)).
+    fn model_id(&self, model: Model) -> Option<String>;
+
+    /// Sends `request` and waits for the whole reply.
+    fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>>;
+
+    /// Sends `request` and streams the reply as it is written. The default sends it with
+    /// [`complete`](Self::complete) and gives the whole reply as one piece.
+    fn stream<'a>(
+        &'a self,
+        request: &ModelRequest<'_>,
+    ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
+        let completion = self.complete(request);
+        Box::pin(async move {
+            let completion = completion.await?;
+            let mut chunks = vec![Ok(Chunk::Text(completion.text)), Ok(Chunk::Usage(completion.usage))];
+            if let Some(model) = completion.model {
+                chunks.push(Ok(Chunk::Model(model)));
+            }
+            chunks.push(Ok(Chunk::Finished { reason: completion.finish_reason }));
+            Ok(Box::pin(futures_util::stream::iter(chunks)) as ChunkStream<'a>)
+        })
+    }
+}
+
+macro_rules! forward_client {
+    ($($ty:ty),*) => {$(
+        impl<T: ModelClient + ?Sized> ModelClient for $ty {
+            fn backend(&self) -> &str {
+                (**self).backend()
+            }
+            fn model_id(&self, model: Model) -> Option<String> {
+                (**self).model_id(model)
+            }
+            fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
+                (**self).complete(request)
+            }
+            fn stream<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
+                (**self).stream(request)
+            }
+        }
+    )*};
+}
+forward_client!(&T, Box<T>, Arc<T>);

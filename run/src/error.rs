@@ -1,0 +1,190 @@
+//! Errors of model calls and of runs.
+
+use std::fmt;
+use std::time::Duration;
+
+use agentbind::ReplyError;
+
+use crate::report::RunReport;
+
+/// How many bytes of an error response's body an error keeps.
+pub(crate) const ERROR_BODY_LIMIT: usize = 8 * 1024;
+
+/// A model call that did not give a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The server could not be reached (connection refused, DNS, TLS handshake...).
+    Unreachable {
+        /// The URL that was called.
+        url: String,
+        /// What failed.
+        message: String,
+    },
+    /// The server answered with an HTTP error status.
+    Status {
+        /// The status code (4xx, 5xx).
+        status: u16,
+        /// The start of the response body (at most 8 KiB), which usually says why.
+        body: String,
+    },
+    /// The response is not what the API returns: not JSON, or JSON of another shape.
+    InvalidResponse {
+        /// What is wrong with it.
+        message: String,
+        /// The start of the response body (at most 8 KiB).
+        body: String,
+    },
+    /// The model replied with no text.
+    EmptyReply {
+        /// Why the model stopped, when the backend said.
+        finish_reason: Option<String>,
+    },
+    /// The reply is larger than [`agentbind::MAX_REPLY_BYTES`]; reading stopped there.
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The connection ended before the reply was complete.
+    StreamCut {
+        /// Bytes of reply text received before the cut.
+        received: usize,
+        /// What ended it.
+        message: String,
+    },
+    /// The backend's program could not be started (Claude Code).
+    Spawn {
+        /// The program.
+        program: String,
+        /// The error.
+        message: String,
+    },
+    /// The backend's program failed (Claude Code): a non-zero exit, or an error result.
+    Process {
+        /// The program.
+        program: String,
+        /// Its exit code, when it exited.
+        code: Option<i32>,
+        /// The start of what it wrote to stderr, or the error it reported.
+        message: String,
+    },
+    /// The client is set up wrongly (an invalid URL, https:// without a TLS feature...).
+    Config(String),
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelError::Unreachable { url, message } => write!(f, "cannot reach {url}: {message}"),
+            ModelError::Status { status, body } if body.is_empty() => write!(f, "HTTP status {status}"),
+            ModelError::Status { status, body } => write!(f, "HTTP status {status}: {body}"),
+            ModelError::InvalidResponse { message, body } => {
+                write!(f, "invalid response: {message}")?;
+                if !body.is_empty() {
+                    write!(f, " (body starts: {})", truncate(body, 200))?;
+                }
+                Ok(())
+            }
+            ModelError::EmptyReply { finish_reason: Some(reason) } => {
+                write!(f, "the model replied with no text (finish reason `{reason}`)")
+            }
+            ModelError::EmptyReply { finish_reason: None } => f.write_str("the model replied with no text"),
+            ModelError::TooLarge { limit } => {
+                write!(f, "the reply is larger than the limit of {limit} bytes")
+            }
+            ModelError::StreamCut { received, message } => {
+                write!(f, "the reply was cut off after {received} bytes: {message}")
+            }
+            ModelError::Spawn { program, message } => write!(f, "cannot start `{program}`: {message}"),
+            ModelError::Process { program, code: Some(code), message } => {
+                write!(f, "`{program}` failed with exit code {code}: {message}")
+            }
+            ModelError::Process { program, code: None, message } => {
+                write!(f, "`{program}` failed: {message}")
+            }
+            ModelError::Config(message) => write!(f, "client configuration: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// The first `limit` bytes of `text`, cut at a character boundary.
+pub(crate) fn truncate(text: &str, limit: usize) -> &str {
+    if text.len() <= limit {
+        return text;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RunErrorKind {
+    /// A model call failed.
+    Model(ModelError),
+    /// The last reply still broke the contract when no repair was left; every attempt is in
+    /// the report.
+    Reply(ReplyError),
+    /// The run took longer than [`RunOptions::timeout`](crate::RunOptions::timeout).
+    Timeout(Duration),
+}
+
+/// A run that gave no typed output. Names the agent and keeps the report of every attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunError {
+    /// The agent's name.
+    pub agent: &'static str,
+    /// What failed.
+    pub kind: RunErrorKind,
+    /// Every attempt made, with its reply and why it was refused.
+    pub report: RunReport,
+}
+
+impl RunError {
+    /// The reply error of the last attempt, when the run failed for the contract.
+    pub fn reply_error(&self) -> Option<&ReplyError> {
+        match &self.kind {
+            RunErrorKind::Reply(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The model error, when a model call failed.
+    pub fn model_error(&self) -> Option<&ModelError> {
+        match &self.kind {
+            RunErrorKind::Model(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let agent = self.agent;
+        let attempts = self.report.attempts.len();
+        match &self.kind {
+            RunErrorKind::Model(error) => write!(f, "agent `{agent}`: model call failed: {error}"),
+            RunErrorKind::Reply(error) => {
+                write!(f, "agent `{agent}`: no valid reply after {attempts} attempt(s): {error}")
+            }
+            RunErrorKind::Timeout(limit) => {
+                write!(f, "agent `{agent}`: timed out after {limit:?} ({attempts} attempt(s) complete)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RunError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            RunErrorKind::Model(error) => Some(error),
+            RunErrorKind::Reply(error) => Some(error),
+            RunErrorKind::Timeout(_) => None,
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! What the HTTP backends share: URL checks, sending a JSON body, reading a response with a
+//! size limit, and turning server-sent events into a chunk stream.
+
+use agentbind::MAX_REPLY_BYTES;
+
+use crate::client::{Chunk, ChunkStream};
+use crate::error::{truncate, ModelError, ERROR_BODY_LIMIT};
+use crate::sse::{SseDecoder, SseEvent};
+
+/// The most bytes of a response body read: the reply limit with room for JSON escapes.
+pub(crate) const BODY_LIMIT: usize = 2 * MAX_REPLY_BYTES;
+
+/// `base` without a trailing `/`, checked: `http://` always, `https://` with a TLS feature.
+pub(crate) fn base_url(base: &str) -> Result<String, ModelError> {
+    let base = base.trim().trim_end_matches('/');
+    let tls = cfg!(any(feature = "rustls", feature = "native-tls"));
+    if base.starts_with("https://") && !tls {
+        return Err(ModelError::Config(format!(
+            "`{base}` needs TLS: enable the `rustls` or `native-tls` feature of agentbind-run"
+        )));
+    }
+    if !(base.starts_with("http://") || base.starts_with("https://")) || reqwest::Url::parse(base).is_err() {
+        return Err(ModelError::Config(format!("`{base}` is not an http:// or https:// URL")));
+    }
+    Ok(base.to_owned())
+}
+
+/// A reqwest client with agentbind's user agent.
+pub(crate) fn client() -> Result<reqwest::Client, ModelError> {
+    reqwest::Client::builder()
+        .user_agent(concat!("agentbind-run/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ModelError::Config(error_text(&e)))
+}
+
+/// Posts `body` (JSON) to `url`; an HTTP error status becomes [`ModelError::Status`].
+pub(crate) async fn post(
+    request: reqwest::RequestBuilder,
+    url: &str,
+    body: Vec<u8>,
+) -> Result<reqwest::Response, ModelError> {
+    let response = request
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| ModelError::Unreachable { url: url.to_owned(), message: error_text(&e) })?;
+    let status = response.status();
+    if status.is_client_error() || status.is_server_error() {
+        let body = read_limited(response, ERROR_BODY_LIMIT, false).await.unwrap_or_default();
+        return Err(ModelError::Status {
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
+    }
+    Ok(response)
+}
+
+/// Reads the body, at most `limit` bytes: past it, [`ModelError::TooLarge`] (or, with
+/// `strict` off, the first `limit` bytes).
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+    strict: bool,
+) -> Result<Vec<u8>, ModelError> {
+    if strict && response.content_length().is_some_and(|len| len > limit as u64) {
+        return Err(ModelError::TooLarge { limit: MAX_REPLY_BYTES });
+    }
+    let mut body = Vec::new();
+    loop {
+        let chunk = response
+            .chunk()
+            .await
+            .map_err(|e| ModelError::StreamCut { received: body.len(), message: error_text(&e) })?;
+        let Some(chunk) = chunk else { return Ok(body) };
+        if body.len() + chunk.len() > limit {
+            if strict {
+                return Err(ModelError::TooLarge { limit: MAX_REPLY_BYTES });
+            }
+            body.extend_from_slice(&chunk[..limit - body.len()]);
+            return Ok(body);
+        }
+        body.extend_from_slice(&chunk);
+    }
+}
+
+/// Reads a whole JSON response body.
+pub(crate) async fn read_json(response: reqwest::Response) -> Result<serde_json::Value, ModelError> {
+    let body = read_limited(response, BODY_LIMIT, true).await?;
+    serde_json::from_slice(&body).map_err(|e| ModelError::InvalidResponse {
+        message: format!("the body is not JSON: {e}"),
+        body: String::from_utf8_lossy(truncate_bytes(&body)).into_owned(),
+    })
+}
+
+fn truncate_bytes(body: &[u8]) -> &[u8] {
+    &body[..body.len().min(ERROR_BODY_LIMIT)]
+}
+
+/// `body` for an error message: at most 8 KiB.
+pub(crate) fn body_excerpt(body: &serde_json::Value) -> String {
+    truncate(&body.to_string(), ERROR_BODY_LIMIT).to_owned()
+}
+
+/// Turns server-sent events into chunks, one event at a time.
+pub(crate) trait EventMapper: Send {
+    /// The chunks of one event.
+    fn event(&mut self, event: &SseEvent, out: &mut Vec<Chunk>) -> Result<(), ModelError>;
+    /// The stream ended; chunks it implies (a [`Chunk::Finished`] that the backend's last
+    /// event stood for).
+    fn end(&mut self, out: &mut Vec<Chunk>);
+}
+
+/// The chunks of an event-stream response.
+pub(crate) fn event_stream<'a, M: EventMapper + 'a>(
+    response: reqwest::Response,
+    mapper: M,
+) -> ChunkStream<'a> {
+    struct State<M> {
+        response: Option<reqwest::Response>,
+        decoder: SseDecoder,
+        mapper: M,
+        chunks: std::collections::VecDeque<Result<Chunk, ModelError>>,
+        received: usize,
+    }
+    let state = State {
+        response: Some(response),
+        decoder: SseDecoder::default(),
+        mapper,
+        chunks: Default::default(),
+        received: 0,
+    };
+    Box::pin(futures_util::stream::unfold(state, |mut state| async move {
+        loop {
+            if let Some(chunk) = state.chunks.pop_front() {
+                return Some((chunk, state));
+            }
+            let response = state.response.as_mut()?;
+            let mut events = Vec::new();
+            match response.chunk().await {
+                Ok(Some(bytes)) => {
+                    state.received += bytes.len();
+                    state.decoder.feed(&bytes, &mut events);
+                    if state.decoder.buffered() > BODY_LIMIT {
+                        state.response = None;
+                        state.chunks.push_back(Err(ModelError::TooLarge { limit: MAX_REPLY_BYTES }));
+                        continue;
+                    }
+                }
+                Ok(None) => {
+                    state.response = None;
+                    state.decoder.finish(&mut events);
+                }
+                Err(error) => {
+                    state.response = None;
+                    let message = error_text(&error);
+                    state.chunks.push_back(Err(ModelError::StreamCut { received: state.received, message }));
+                    continue;
+                }
+            }
+            let mut out = Vec::new();
+            for event in &events {
+                if let Err(error) = state.mapper.event(event, &mut out) {
+                    state.response = None;
+                    state.chunks.extend(out.drain(..).map(Ok));
+                    state.chunks.push_back(Err(error));
+                    break;
+                }
+            }
+            if state.response.is_none() && state.chunks.back().is_none_or(Result::is_ok) {
+                state.mapper.end(&mut out);
+            }
+            state.chunks.extend(out.into_iter().map(Ok));
+        }
+    }))
+}
+
+/// A JSON event's data, or [`ModelError::InvalidResponse`].
+pub(crate) fn event_json(event: &SseEvent) -> Result<serde_json::Value, ModelError> {
+    serde_json::from_str(&event.data).map_err(|e| ModelError::InvalidResponse {
+        message: format!("a stream event is not JSON: {e}"),
+        body: truncate(&event.data, ERROR_BODY_LIMIT).to_owned(),
+    })
+}
+
+/// An error with its causes: reqwest's own message is often only "error sending request".
+pub(crate) fn error_text(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// A token count from a JSON usage object.
+pub(crate) fn tokens(usage: &serde_json::Value, key: &str) -> u64 {
+    usage.get(key).and_then(serde_json::Value::as_u64).unwrap_or(0)
+}

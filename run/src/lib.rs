@@ -1,0 +1,70 @@
+//! # agentbind-run
+//!
+//! Runs typed [agentbind](agentbind) dispatches against a model: the dispatch's prompt goes
+//! to the model with the agent's system prompt, the reply is checked against the agent's
+//! contract, and a reply that breaks it is answered with what is wrong until it is right or
+//! the repairs run out.
+//!
+//! ```ignore
+//! use agentbind_run::{OpenAiCompatible, RunDispatch, RunOptions};
+//!
+//! let client = OpenAiCompatible::new("http://127.0.0.1:8080/v1", "key")?;
+//! let run = golang::Agent::dispatch(input).run(&client, RunOptions::default().repairs(2)).await?;
+//! let output: golang::Output = run.output;   // typed, checked
+//! println!("{} attempts, {} tokens", run.report.attempts.len(), run.report.usage.total());
+//! ```
+//!
+//! * [`ModelClient`]: the small trait every backend implements (system prompt and messages
+//!   in, text and usage out, optionally streamed). Backends, each behind a cargo feature:
+//!   [`OpenAiCompatible`] (`openai`, on by default), [`Anthropic`] (`anthropic`),
+//!   [`ClaudeCode`] (`claude-code`). HTTPS needs `rustls` or `native-tls`.
+//! * [`RunDispatch`]: `dispatch.run(&client, options)` and `dispatch.run_stream(...)`.
+//! * [`run_all`]: many dispatches under a concurrency limit, results in input order.
+//! * [`ModelMap`]: which model id each backend is sent for `opus`, `sonnet`, `haiku`,
+//!   `inherit` or a full id.
+//! * [`scripted::ScriptedServer`] (`scripted`): an in-process HTTP server that plays
+//!   scripted replies, for deterministic tests.
+#![deny(missing_docs)]
+
+mod client;
+mod error;
+mod fanout;
+mod models;
+mod options;
+mod report;
+mod run;
+mod session;
+mod stream;
+
+#[cfg(feature = "anthropic")]
+mod anthropic;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+#[cfg(feature = "claude-code")]
+mod claude_code;
+#[cfg(feature = "http")]
+mod http;
+#[cfg(feature = "openai")]
+mod openai;
+#[cfg(feature = "scripted")]
+pub mod scripted;
+#[cfg(feature = "http")]
+mod sse;
+
+pub use client::{
+    BoxFuture, Chunk, ChunkStream, Completion, Message, ModelClient, ModelRequest, Role, Usage,
+};
+pub use error::{ModelError, RunError, RunErrorKind};
+pub use fanout::run_all;
+pub use models::ModelMap;
+pub use options::RunOptions;
+pub use report::{Attempt, Run, RunReport};
+pub use run::RunDispatch;
+pub use stream::RunEvent;
+
+#[cfg(feature = "anthropic")]
+pub use anthropic::Anthropic;
+#[cfg(feature = "claude-code")]
+pub use claude_code::ClaudeCode;
+#[cfg(feature = "openai")]
+pub use openai::OpenAiCompatible;

@@ -1,0 +1,221 @@
+//! OpenAI-compatible Chat Completions: OpenAI, Ollama, vLLM, llama.cpp's server, LM Studio,
+//! OpenRouter.
+
+use agentbind::Model;
+use serde_json::{json, Value};
+
+use crate::client::{BoxFuture, Chunk, ChunkStream, Completion, ModelClient, ModelRequest, Usage};
+use crate::error::ModelError;
+use crate::http::{self, EventMapper};
+use crate::models::ModelMap;
+use crate::sse::SseEvent;
+
+/// A client of an OpenAI-compatible Chat Completions API (`POST {base}/chat/completions`).
+///
+/// ```ignore
+/// let client = OpenAiCompatible::new("http://127.0.0.1:8080/v1", "")?.with_model("smollm2");
+/// ```
+///
+/// Agents' `model` values are mapped through a [`ModelMap`], empty by default: set a default
+/// model with [`with_model`](Self::with_model) (then every alias and `inherit` go to it) and
+/// aliases with [`map_model`](Self::map_model).
+#[derive(Debug, Clone)]
+pub struct OpenAiCompatible {
+    http: reqwest::Client,
+    url: String,
+    api_key: String,
+    models: ModelMap,
+    headers: Vec<(String, String)>,
+}
+
+impl OpenAiCompatible {
+    /// A client of the API at `base_url` (ending in `/v1` for most servers). An empty
+    /// `api_key` sends no `Authorization` header. Fails for a URL that is not `http://` or
+    /// `https://` (the latter needs the `rustls` or `native-tls` feature).
+    pub fn new(base_url: &str, api_key: impl Into<String>) -> Result<Self, ModelError> {
+        Ok(Self {
+            http: http::client()?,
+            url: format!("{}/chat/completions", http::base_url(base_url)?),
+            api_key: api_key.into(),
+            models: ModelMap::new(),
+            headers: Vec::new(),
+        })
+    }
+
+    /// Sends `id` for `inherit` and for every alias without an id of its own.
+    pub fn with_model(mut self, id: impl Into<String>) -> Self {
+        self.models = self.models.default_model(id);
+        self
+    }
+
+    /// Sends `id` for agents whose `model` is `model`.
+    pub fn map_model(mut self, model: Model, id: impl Into<String>) -> Self {
+        self.models = self.models.alias(model, id);
+        self
+    }
+
+    /// Replaces the model map.
+    pub fn with_models(mut self, models: ModelMap) -> Self {
+        self.models = models;
+        self
+    }
+
+    /// Adds a header to every request (OpenRouter's `HTTP-Referer`, an organization id...).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The endpoint called.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn body(&self, request: &ModelRequest<'_>, stream: bool) -> Vec<u8> {
+        let mut messages = Vec::with_capacity(request.messages.len() + 1);
+        messages.push(json!({"role": "system", "content": request.system}));
+        messages
+            .extend(request.messages.iter().map(|m| json!({"role": m.role.as_str(), "content": m.content})));
+        let mut body = json!({"messages": messages});
+        if let Some(model) = self.models.resolve(request.model) {
+            body["model"] = json!(model);
+        }
+        if let Some(max_tokens) = request.max_tokens {
+            body["max_tokens"] = json!(max_tokens);
+        }
+        if let Some(temperature) = request.temperature {
+            body["temperature"] = json!(temperature);
+        }
+        if stream {
+            body["stream"] = json!(true);
+            body["stream_options"] = json!({"include_usage": true});
+        }
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+
+    fn send(
+        &self,
+        request: &ModelRequest<'_>,
+        stream: bool,
+    ) -> BoxFuture<'_, Result<reqwest::Response, ModelError>> {
+        let body = self.body(request, stream);
+        let mut builder = self.http.post(&self.url);
+        if !self.api_key.is_empty() {
+            builder = builder.bearer_auth(&self.api_key);
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        Box::pin(http::post(builder, &self.url, body))
+    }
+}
+
+impl ModelClient for OpenAiCompatible {
+    fn backend(&self) -> &str {
+        "openai-compatible"
+    }
+
+    fn model_id(&self, model: Model) -> Option<String> {
+        self.models.resolve(model)
+    }
+
+    fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
+        let response = self.send(request, false);
+        Box::pin(async move { completion(http::read_json(response.await?).await?) })
+    }
+
+    fn stream<'a>(
+        &'a self,
+        request: &ModelRequest<'_>,
+    ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
+        let response = self.send(request, true);
+        Box::pin(async move { Ok(http::event_stream(response.await?, StreamMapper::default())) })
+    }
+}
+
+/// The completion in a Chat Completions response body.
+fn completion(body: Value) -> Result<Completion, ModelError> {
+    let invalid = |message: &str| ModelError::InvalidResponse {
+        message: message.to_owned(),
+        body: http::body_excerpt(&body),
+    };
+    if let Some(error) = body.get("error") {
+        return Err(invalid(&format!("the server reported an error: {error}")));
+    }
+    let choice = body.get("choices").and_then(|c| c.get(0)).ok_or_else(|| invalid("no `choices[0]`"))?;
+    let content = &choice["message"]["content"];
+    let text = match content {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        _ => return Err(invalid("`choices[0].message.content` is not text")),
+    };
+    if text.len() > agentbind::MAX_REPLY_BYTES {
+        return Err(ModelError::TooLarge { limit: agentbind::MAX_REPLY_BYTES });
+    }
+    Ok(Completion {
+        text,
+        usage: usage(&body["usage"]),
+        model: body["model"].as_str().map(str::to_owned),
+        finish_reason: choice["finish_reason"].as_str().map(str::to_owned),
+    })
+}
+
+fn usage(usage: &Value) -> Usage {
+    Usage {
+        input_tokens: http::tokens(usage, "prompt_tokens"),
+        output_tokens: http::tokens(usage, "completion_tokens"),
+    }
+}
+
+/// Chat Completions stream events: `choices[0].delta.content` pieces, a `finish_reason`, a
+/// last chunk with `usage`, then `[DONE]`.
+#[derive(Default)]
+struct StreamMapper {
+    model_sent: bool,
+    finish_reason: Option<String>,
+    done: bool,
+}
+
+impl EventMapper for StreamMapper {
+    fn event(&mut self, event: &SseEvent, out: &mut Vec<Chunk>) -> Result<(), ModelError> {
+        if event.data.trim() == "[DONE]" {
+            self.done = true;
+            out.push(Chunk::Finished { reason: self.finish_reason.take() });
+            return Ok(());
+        }
+        let data = http::event_json(event)?;
+        if let Some(error) = data.get("error") {
+            return Err(ModelError::InvalidResponse {
+                message: format!("the server reported an error in the stream: {error}"),
+                body: http::body_excerpt(&data),
+            });
+        }
+        if !self.model_sent {
+            if let Some(model) = data["model"].as_str() {
+                self.model_sent = true;
+                out.push(Chunk::Model(model.to_owned()));
+            }
+        }
+        if let Some(choice) = data.get("choices").and_then(|c| c.get(0)) {
+            if let Some(text) = choice["delta"]["content"].as_str() {
+                if !text.is_empty() {
+                    out.push(Chunk::Text(text.to_owned()));
+                }
+            }
+            if let Some(reason) = choice["finish_reason"].as_str() {
+                self.finish_reason = Some(reason.to_owned());
+            }
+        }
+        if data["usage"].is_object() {
+            out.push(Chunk::Usage(usage(&data["usage"])));
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut Vec<Chunk>) {
+        // Servers that leave out `[DONE]` still say why the model stopped.
+        if !self.done && self.finish_reason.is_some() {
+            out.push(Chunk::Finished { reason: self.finish_reason.take() });
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! `dispatch.run(&client, options)`: a dispatch sent to a model, repaired until its reply
+//! meets the contract.
+
+use std::future::Future;
+use std::time::Instant;
+
+use agentbind::{Agent, Dispatch};
+use futures_core::Stream;
+
+use crate::client::ModelClient;
+use crate::error::{RunError, RunErrorKind};
+use crate::options::RunOptions;
+use crate::report::Run;
+use crate::session::{non_empty, Session, Step};
+use crate::stream::{run_stream, RunEvent};
+
+/// Runs a [`Dispatch`] against a [`ModelClient`]. Import it (`use agentbind_run::RunDispatch`)
+/// to call `dispatch.run(&client, options)`.
+pub trait RunDispatch<A: Agent> {
+    /// Sends the dispatch to the model and checks the reply against the agent's contract; a
+    /// reply that breaks it is answered with what is wrong, up to
+    /// [`RunOptions::repairs`] times. Gives the typed output and the report of every
+    /// attempt, or an error that keeps them.
+    ///
+    /// Dropping the future cancels the run (and the model call in flight).
+    fn run<'a, C: ModelClient + ?Sized>(
+        &'a self,
+        client: &'a C,
+        options: RunOptions,
+    ) -> impl Future<Output = Result<Run<A::Output>, RunError>> + Send + 'a;
+
+    /// As [`run`](Self::run), streaming: events as the reply arrives (each section as it
+    /// starts and completes, checked by the same scanner as `parse_reply`), then
+    /// [`RunEvent::Finished`] with the run. The stream ends after `Finished` or after one
+    /// error.
+    fn run_stream<'a, C: ModelClient + ?Sized>(
+        &'a self,
+        client: &'a C,
+        options: RunOptions,
+    ) -> impl Stream<Item = Result<RunEvent<A>, RunError>> + Send + 'a;
+}
+
+impl<A> RunDispatch<A> for Dispatch<A>
+where
+    A: Agent,
+    Dispatch<A>: Sync,
+    A::Output: Send,
+    A::Section: Send,
+    A::Context: Send,
+{
+    fn run<'a, C: ModelClient + ?Sized>(
+        &'a self,
+        client: &'a C,
+        options: RunOptions,
+    ) -> impl Future<Output = Result<Run<A::Output>, RunError>> + Send + 'a {
+        run_to_end(self, client, options)
+    }
+
+    fn run_stream<'a, C: ModelClient + ?Sized>(
+        &'a self,
+        client: &'a C,
+        options: RunOptions,
+    ) -> impl Stream<Item = Result<RunEvent<A>, RunError>> + Send + 'a {
+        run_stream(self, client, options)
+    }
+}
+
+async fn run_to_end<A, C>(
+    dispatch: &Dispatch<A>,
+    client: &C,
+    options: RunOptions,
+) -> Result<Run<A::Output>, RunError>
+where
+    A: Agent,
+    C: ModelClient + ?Sized,
+{
+    let mut session = Session::new(dispatch, client, options);
+    loop {
+        let started = Instant::now();
+        let call = client.complete(&session.request());
+        let completion = match session.before_deadline(call).await {
+            Ok(Ok(completion)) => completion,
+            Ok(Err(error)) => return Err(session.fail(RunErrorKind::Model(error))),
+            Err(timeout) => return Err(session.fail(timeout)),
+        };
+        if let Err(error) = non_empty(&completion) {
+            return Err(session.fail(RunErrorKind::Model(error)));
+        }
+        let parsed = session.dispatch().parse_reply(&completion.text);
+        match session.record(completion, parsed, started) {
+            Step::Done(run) => return Ok(*run),
+            Step::Repair(_) => continue,
+            Step::Failed(error) => return Err(*error),
+        }
+    }
+}
