@@ -181,7 +181,7 @@ impl<S: SectionKind> SectionEvent<S> {
 /// for chunk in chunks {
 ///     for event in parser.push(chunk)? { println!("{event:?}"); }
 /// }
-/// let (last_events, output) = parser.finish();
+/// let finished = parser.finish();   // the last events, the typed output, the text
 /// ```
 pub struct ReplyParser<A: Agent> {
     scan: IncrementalScan,
@@ -202,17 +202,41 @@ impl<A: Agent> ReplyParser<A> {
     }
 
     /// Ends the reply: gives the last events (the last line's, and the last section's
-    /// completion) and the typed output, exactly as [`Dispatch::parse_reply`] gives it for
-    /// the whole text.
-    pub fn finish(mut self) -> (Vec<SectionEvent<A::Section>>, Result<A::Output, ReplyError>) {
+    /// completion), the typed output, exactly as [`Dispatch::parse_reply`] gives it for the
+    /// whole text, and the text.
+    pub fn finish(mut self) -> FinishedReply<A> {
         let sections = self.scan.finish();
         let events = std::iter::from_fn(|| self.scan.next_event()).map(SectionEvent::typed).collect();
-        let reply = self.scan.into_text();
+        let text = self.scan.into_text();
         let output = match sections {
-            Ok(sections) => typed_output::<A>(self.context.as_ref(), &reply, sections),
-            Err(error) => Err(tag::<A>(error, &reply)),
+            Ok(sections) => typed_output::<A>(self.context.as_ref(), &text, sections),
+            Err(error) => Err(tag::<A>(error, &text)),
         };
-        (events, output)
+        FinishedReply { events, output, text }
+    }
+}
+
+/// What [`ReplyParser::finish`] gives.
+pub struct FinishedReply<A: Agent> {
+    /// The events not given by `push` yet, oldest first.
+    pub events: Vec<SectionEvent<A::Section>>,
+    /// The typed output, or why the reply breaks the contract.
+    pub output: Result<A::Output, ReplyError>,
+    /// The whole reply, without a leading byte-order mark.
+    pub text: String,
+}
+
+impl<A: Agent> fmt::Debug for FinishedReply<A>
+where
+    A::Section: fmt::Debug,
+    A::Output: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FinishedReply")
+            .field("events", &self.events)
+            .field("output", &self.output)
+            .field("text", &self.text)
+            .finish()
     }
 }
 

@@ -43,7 +43,7 @@ mod text;
 
 pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, LabeledEnum, Requirement, SectionKind};
 pub use claude::{ClaudeCodeSettings, Color, Model, Tool};
-pub use dispatch::{Dispatch, Events, ReplyParser, SectionEvent};
+pub use dispatch::{Dispatch, Events, FinishedReply, ReplyParser, SectionEvent};
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
 pub use format::example_heading;
 pub use numbers::{Fraction, MetricKind, Percentage};

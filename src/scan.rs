@@ -110,11 +110,13 @@ impl SectionMatcher {
         let compiled = self.compiled()?;
         let reply = reply.strip_prefix('\u{feff}').unwrap_or(reply);
         let mut lines = LineScanner::new(self.patterns);
-        let mut offset = 0;
-        for raw_line in reply.split_inclusive('\n') {
-            let line_start = offset;
-            offset += raw_line.len();
-            lines.line(compiled, reply, line_start, offset);
+        let mut line_start = 0;
+        for newline in memchr::memchr_iter(b'\n', reply.as_bytes()) {
+            lines.line(compiled, reply, line_start, newline + 1);
+            line_start = newline + 1;
+        }
+        if line_start < reply.len() {
+            lines.line(compiled, reply, line_start, reply.len());
         }
         lines.end(reply);
         Ok(lines.into_sections())
@@ -267,17 +269,24 @@ impl IncrementalScan {
     /// failed.
     pub fn push(&mut self, chunk: &str) -> Result<(), ReplyError> {
         check_size(self.text.len().saturating_add(chunk.len()))?;
-        let compiled = self.matcher.compiled()?;
         self.text.push_str(chunk);
         if self.skip.is_none() && !self.text.is_empty() {
             self.skip = Some(if self.text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 });
         }
         let skip = self.skip.unwrap_or(0);
+        // Line ends are looked for in the new chunk only, which starts at byte `base` of the
+        // whole text (before the byte-order mark is skipped; no line end is inside it).
+        let base = self.text.len() - chunk.len();
+        let mut newlines = memchr::memchr_iter(b'\n', chunk.as_bytes()).peekable();
+        if newlines.peek().is_none() {
+            // Most chunks of a streamed reply (a token or a few) end no line: nothing to scan.
+            return Ok(());
+        }
+        let compiled = self.matcher.compiled()?;
         let text = &self.text[skip..];
-        while let Some(newline) = text[self.scanned..].find('\n') {
-            let start = self.scanned;
-            let end = start + newline + 1;
-            let step = self.lines.line(compiled, text, start, end);
+        for newline in newlines {
+            let end = base + newline + 1 - skip;
+            let step = self.lines.line(compiled, text, self.scanned, end);
             self.scanned = end;
             queue_events(&mut self.events, &self.lines, text, step);
         }

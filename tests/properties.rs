@@ -218,8 +218,10 @@ where
     for chunk in chunks {
         events.extend(parser.push(chunk).unwrap());
     }
-    let (last, output) = parser.finish();
-    events.extend(last);
+    let finished = parser.finish();
+    prop_assert_eq!(&finished.text, whole.strip_prefix('\u{feff}').unwrap_or(&whole));
+    events.extend(finished.events);
+    let output = finished.output;
     prop_assert_eq!(&output, &dispatch.parse_reply(&whole));
     let mut open = None;
     for event in &events {

@@ -24,7 +24,7 @@ where
         tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| RunError {
             agent: A::NAME,
             kind: RunErrorKind::Model(ModelError::Config(format!("cannot start a runtime: {e}"))),
-            report: RunReport { agent: A::NAME, ..RunReport::default() },
+            report: Box::new(RunReport { agent: A::NAME, ..RunReport::default() }),
         })?;
     runtime.block_on(dispatch.run(client, options))
 }

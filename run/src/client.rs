@@ -132,8 +132,8 @@ pub enum Chunk {
 ///
 /// The futures returned borrow the client only, not the request: an implementation reads
 /// what it needs from the request before it returns (an HTTP client serializes the body).
-/// Implemented by [`OpenAiCompatible`](crate::OpenAiCompatible),
-/// [`Anthropic`](crate::Anthropic) and [`ClaudeCode`](crate::ClaudeCode), and by
+/// Implemented by `OpenAiCompatible`, `Anthropic` and `ClaudeCode` (each behind its cargo
+/// feature), and by
 /// references, `Box` and `Arc` of any implementation.
 pub trait ModelClient: Send + Sync {
     /// A short name of the backend, for reports (`openai-compatible`).

@@ -7,8 +7,9 @@ use agentbind::ReplyError;
 
 use crate::report::RunReport;
 
-/// How many bytes of an error response's body an error keeps.
-pub(crate) const ERROR_BODY_LIMIT: usize = 8 * 1024;
+/// How many bytes of an error response's body (or of a program's stderr) a [`ModelError`]
+/// keeps: 8 KiB.
+pub const ERROR_BODY_LIMIT: usize = 8 * 1024;
 
 /// A model call that did not give a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,8 +142,8 @@ pub struct RunError {
     pub agent: &'static str,
     /// What failed.
     pub kind: RunErrorKind,
-    /// Every attempt made, with its reply and why it was refused.
-    pub report: RunReport,
+    /// Every attempt made, with its reply and why it was refused (boxed: errors stay small).
+    pub report: Box<RunReport>,
 }
 
 impl RunError {

@@ -1,6 +1,6 @@
 //! # agentbind-run
 //!
-//! Runs typed [agentbind](agentbind) dispatches against a model: the dispatch's prompt goes
+//! Runs typed [`agentbind`] dispatches against a model: the dispatch's prompt goes
 //! to the model with the agent's system prompt, the reply is checked against the agent's
 //! contract, and a reply that breaks it is answered with what is wrong until it is right or
 //! the repairs run out.
@@ -16,13 +16,13 @@
 //!
 //! * [`ModelClient`]: the small trait every backend implements (system prompt and messages
 //!   in, text and usage out, optionally streamed). Backends, each behind a cargo feature:
-//!   [`OpenAiCompatible`] (`openai`, on by default), [`Anthropic`] (`anthropic`),
-//!   [`ClaudeCode`] (`claude-code`). HTTPS needs `rustls` or `native-tls`.
+//!   `OpenAiCompatible` (`openai`, on by default), `Anthropic` (`anthropic`),
+//!   `ClaudeCode` (`claude-code`). HTTPS needs `rustls` or `native-tls`.
 //! * [`RunDispatch`]: `dispatch.run(&client, options)` and `dispatch.run_stream(...)`.
 //! * [`run_all`]: many dispatches under a concurrency limit, results in input order.
 //! * [`ModelMap`]: which model id each backend is sent for `opus`, `sonnet`, `haiku`,
 //!   `inherit` or a full id.
-//! * [`scripted::ScriptedServer`] (`scripted`): an in-process HTTP server that plays
+//! * `scripted::ScriptedServer` (`scripted`): an in-process HTTP server that plays
 //!   scripted replies, for deterministic tests.
 #![deny(missing_docs)]
 
@@ -54,7 +54,7 @@ mod sse;
 pub use client::{
     BoxFuture, Chunk, ChunkStream, Completion, Message, ModelClient, ModelRequest, Role, Usage,
 };
-pub use error::{ModelError, RunError, RunErrorKind};
+pub use error::{ModelError, RunError, RunErrorKind, ERROR_BODY_LIMIT};
 pub use fanout::run_all;
 pub use models::ModelMap;
 pub use options::RunOptions;

@@ -131,7 +131,7 @@ impl<'d, A: Agent> Session<'d, A> {
     /// The error that ends the run, with the report so far.
     pub(crate) fn fail(&mut self, kind: RunErrorKind) -> RunError {
         self.report.latency = self.started.elapsed();
-        RunError { agent: A::NAME, kind, report: std::mem::take(&mut self.report) }
+        RunError { agent: A::NAME, kind, report: Box::new(std::mem::take(&mut self.report)) }
     }
 }
 

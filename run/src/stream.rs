@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Instant;
 
-use agentbind::{Agent, Dispatch, ReplyError, ReplyParser, SectionEvent, SectionText};
+use agentbind::{Agent, Dispatch, FinishedReply, ReplyError, ReplyParser, SectionEvent, SectionText};
 use futures_core::Stream;
 use futures_util::StreamExt;
 
@@ -12,7 +12,7 @@ use crate::client::{Chunk, ChunkStream, Completion, ModelClient, Usage};
 use crate::error::{ModelError, RunError, RunErrorKind};
 use crate::options::RunOptions;
 use crate::report::Run;
-use crate::session::{non_empty, Session, Step};
+use crate::session::{Session, Step};
 
 /// What a streaming run reports, in order: for each attempt `AttemptStarted`, `Text` and
 /// section events as the reply arrives, then `Repairing` (and the next attempt) or
@@ -196,19 +196,18 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
     /// The chunk stream ended: checks that the reply is whole, then parses it.
     fn complete(&mut self, receiving: Receiving<'a, A>) {
         let Receiving { parser, usage, model, finished, started, .. } = receiving;
-        let text = parser.text().to_owned();
         let Some(finish_reason) = finished else {
-            let received = text.len();
+            let received = parser.text().len();
             let message = "the stream ended before the model said it had finished".to_owned();
             return self.fail(RunErrorKind::Model(ModelError::StreamCut { received, message }));
         };
-        let completion = Completion { text, usage, model, finish_reason };
-        if let Err(error) = non_empty(&completion) {
-            return self.fail(RunErrorKind::Model(error));
+        if parser.text().trim().is_empty() {
+            return self.fail(RunErrorKind::Model(ModelError::EmptyReply { finish_reason }));
         }
-        let (events, parsed) = parser.finish();
+        let FinishedReply { events, output, text } = parser.finish();
         self.pending.extend(events.into_iter().map(RunEvent::from).map(Ok));
-        match self.session.record(completion, parsed, started) {
+        let completion = Completion { text, usage, model, finish_reason };
+        match self.session.record(completion, output, started) {
             Step::Done(run) => self.pending.push_back(Ok(RunEvent::Finished(run))),
             Step::Repair(error) => {
                 self.pending.push_back(Ok(RunEvent::Repairing { error }));

@@ -1,0 +1,147 @@
+//! The run layer's overhead, measured against floors taken in the same process:
+//!
+//! * `round_trip`: `dispatch.run(...)` against the in-process scripted server, and a bare
+//!   HTTP round trip (reqwest posting the same request body and reading the same response
+//!   body) to the same server. Target: run / bare <= 1.1.
+//! * `scanner`: the streaming parser (`Dispatch::reply_parser`, fed in chunks of 16, 256 and
+//!   4096 bytes) and `parse_reply` on the same reply. Target: streaming / whole <= 1.5.
+//!
+//! Run with `cargo bench -p agentbind-run --bench run`; BENCHMARKS.md has the figures.
+
+use std::sync::LazyLock;
+
+use agentbind_run::scripted::{ScriptedResponse, ScriptedServer};
+use agentbind_run::{OpenAiCompatible, RunDispatch, RunOptions};
+use divan::counter::BytesCount;
+use divan::{black_box, Bencher};
+
+#[agentbind::agent("../examples/agents/backend-engineer-golang.md")]
+mod golang {}
+
+fn main() {
+    divan::main();
+}
+
+/// A reply of about `size` bytes with the five required sections, bodies of prose, bullets
+/// and fenced code.
+fn reply(size: usize) -> String {
+    let headings = ["## Summary", "## Implementation", "## Files Changed", "## Testing", "## Next Steps"];
+    let mut out = String::with_capacity(size + 256);
+    for heading in headings {
+        out.push_str(heading);
+        out.push_str("\n\n");
+        let start = out.len();
+        let mut line = 0;
+        while out.len() - start < size / headings.len() {
+            match line % 12 {
+                4 => out.push_str(
+                    "```go\n// ## Testing is not a heading in here\nfunc f() error { return nil }\n```\n",
+                ),
+                7 | 8 => out.push_str(&format!("- item {line} with `code` and **bold** text\n")),
+                _ => out.push_str(&format!(
+                    "Line {line} of prose that explains what changed and why it matters.\n"
+                )),
+            }
+            line += 1;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn dispatch() -> agentbind::Dispatch<golang::Agent> {
+    golang::Agent::dispatch(golang::Input::new("Add /health endpoint", "Return 200 with build info"))
+}
+
+/// The scripted server, its runtime and both clients, shared by the round-trip benches.
+struct Bench {
+    runtime: tokio::runtime::Runtime,
+    server: ScriptedServer,
+    client: OpenAiCompatible,
+    bare: reqwest::Client,
+    body: Vec<u8>,
+}
+
+static BENCH: LazyLock<Bench> = LazyLock::new(|| {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let server =
+        runtime.block_on(ScriptedServer::repeating(ScriptedResponse::openai(&reply(4_000)))).unwrap();
+    let client = OpenAiCompatible::new(&server.url("/v1"), "key").unwrap().with_model("m");
+    // The body `run` sends, serialized once: the bare round trip sends the same bytes.
+    let dispatch = dispatch();
+    let messages = serde_json::json!([
+        {"role": "system", "content": golang::Agent::SYSTEM_PROMPT},
+        {"role": "user", "content": dispatch.prompt_with_reply_format()},
+    ]);
+    let body = serde_json::to_vec(&serde_json::json!({"messages": messages, "model": "m"})).unwrap();
+    Bench { runtime, server, client, bare: reqwest::Client::new(), body }
+});
+
+mod round_trip {
+    use super::*;
+
+    #[divan::bench]
+    fn bare_http(bencher: Bencher) {
+        let bench = &*BENCH;
+        let url = bench.server.url("/v1/chat/completions");
+        bencher.bench_local(|| {
+            bench.runtime.block_on(async {
+                let response = bench
+                    .bare
+                    .post(&url)
+                    .bearer_auth("key")
+                    .header("content-type", "application/json")
+                    .body(bench.body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                black_box(response.bytes().await.unwrap())
+            })
+        });
+    }
+
+    #[divan::bench]
+    fn run(bencher: Bencher) {
+        let bench = &*BENCH;
+        let dispatch = dispatch();
+        bencher.bench_local(|| {
+            bench.runtime.block_on(async {
+                black_box(dispatch.run(&bench.client, RunOptions::default().repairs(0)).await.unwrap())
+            })
+        });
+    }
+}
+
+mod scanner {
+    use super::*;
+
+    const SIZES: [usize; 2] = [12_000, 1_000_000];
+
+    #[divan::bench(args = SIZES)]
+    fn parse_reply(bencher: Bencher, size: usize) {
+        let reply = reply(size);
+        let dispatch = dispatch();
+        bencher
+            .counter(BytesCount::of_str(&reply))
+            .bench_local(|| black_box(dispatch.parse_reply(&reply).unwrap()));
+    }
+
+    /// Fed in chunks of `CHUNK` bytes: 16 is a token or a few (an SSE delta), 4096 a network
+    /// read.
+    #[divan::bench(consts = [16, 256, 4096], args = SIZES)]
+    fn streamed<const CHUNK: usize>(bencher: Bencher, size: usize) {
+        let reply = reply(size);
+        let chunks: Vec<&str> =
+            reply.as_bytes().chunks(CHUNK).map(|c| std::str::from_utf8(c).unwrap()).collect();
+        let dispatch = dispatch();
+        bencher.counter(BytesCount::of_str(&reply)).bench_local(|| {
+            let mut parser = dispatch.reply_parser();
+            let mut events = 0;
+            for chunk in &chunks {
+                events += parser.push(chunk).unwrap().count();
+            }
+            let finished = parser.finish();
+            black_box((events + finished.events.len(), finished.output.unwrap()))
+        });
+    }
+}
