@@ -34,17 +34,27 @@ pub(crate) fn client() -> Result<reqwest::Client, ModelError> {
 }
 
 /// Posts `body` (JSON) to `url`; an HTTP error status becomes [`ModelError::Status`].
+///
+/// When the server closed a kept-alive connection just as the request went out on it (hyper's
+/// "connection closed before message completed": no byte of a response came back), the
+/// request is sent once more, on a new connection. Servers such as llama.cpp's close idle
+/// connections on their own schedule.
 pub(crate) async fn post(
     request: reqwest::RequestBuilder,
     url: &str,
     body: Vec<u8>,
 ) -> Result<reqwest::Response, ModelError> {
-    let response = request
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| ModelError::Unreachable { url: url.to_owned(), message: error_text(&e) })?;
+    let request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+    let retry = request.try_clone();
+    let sent = match request.send().await {
+        Err(error) if closed_before_response(&error) => match retry {
+            Some(retry) => retry.send().await,
+            None => Err(error),
+        },
+        other => other,
+    };
+    let response =
+        sent.map_err(|e| ModelError::Unreachable { url: url.to_owned(), message: error_text(&e) })?;
     let status = response.status();
     if status.is_client_error() || status.is_server_error() {
         let body = read_limited(response, ERROR_BODY_LIMIT, false).await.unwrap_or_default();
@@ -54,6 +64,18 @@ pub(crate) async fn post(
         });
     }
     Ok(response)
+}
+
+/// Whether `error` is a kept-alive connection closed by the server before any response.
+fn closed_before_response(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if cause.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// Reads the body, at most `limit` bytes: past it, [`ModelError::TooLarge`] (or, with

@@ -38,6 +38,7 @@ pub struct ScriptedResponse {
     delay: Duration,
     pause: Duration,
     cut_after: Option<usize>,
+    hang_up: bool,
 }
 
 impl ScriptedResponse {
@@ -51,7 +52,14 @@ impl ScriptedResponse {
             delay: Duration::ZERO,
             pause: Duration::ZERO,
             cut_after: None,
+            hang_up: false,
         }
+    }
+
+    /// No response: the server closes the connection once the request has arrived, as a
+    /// server does with a kept-alive connection it has just decided to drop.
+    pub fn hang_up() -> Self {
+        Self { hang_up: true, ..Self::raw(200, "text/plain", Vec::new()) }
     }
 
     /// An error status with a text body (`429`, `"rate limited"`).
@@ -166,6 +174,9 @@ impl ScriptedResponse {
 
     async fn write(&self, stream: &mut TcpStream) -> io::Result<()> {
         tokio::time::sleep(self.delay).await;
+        if self.hang_up {
+            return Ok(());
+        }
         let length: usize = self.pieces.iter().map(Vec::len).sum();
         let mut head = format!(
             "HTTP/1.1 {} {}\r\ncontent-type: {}\r\n",
@@ -197,7 +208,7 @@ impl ScriptedResponse {
 
     /// Whether the connection closes after this response.
     fn closes(&self) -> bool {
-        self.streamed || self.cut_after.is_some()
+        self.streamed || self.cut_after.is_some() || self.hang_up
     }
 }
 

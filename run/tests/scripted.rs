@@ -228,6 +228,27 @@ async fn a_body_cut_short_is_a_stream_cut() {
 }
 
 #[tokio::test]
+async fn a_kept_alive_connection_closed_by_the_server_is_retried_once() {
+    let (server, client) = openai(vec![
+        ScriptedResponse::openai(FULL),
+        ScriptedResponse::hang_up(),
+        ScriptedResponse::openai(FULL),
+        ScriptedResponse::hang_up(),
+        ScriptedResponse::hang_up(),
+    ])
+    .await;
+    dispatch().run(&client, RunOptions::default()).await.unwrap();
+    // The second run's request goes out on the kept-alive connection, which the server drops.
+    let run = dispatch().run(&client, RunOptions::default()).await.unwrap();
+    assert_eq!(run.report.attempts.len(), 1);
+    assert_eq!(server.requests().len(), 3);
+    // Only once: a server that keeps hanging up is an error.
+    let error = dispatch().run(&client, RunOptions::default()).await.unwrap_err();
+    assert!(matches!(error.model_error(), Some(ModelError::Unreachable { .. })), "{error}");
+    assert_eq!(server.requests().len(), 5);
+}
+
+#[tokio::test]
 async fn an_unreachable_server_is_reported_with_its_url() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1", listener.local_addr().unwrap());
