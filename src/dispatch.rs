@@ -191,6 +191,7 @@ pub struct ReplyParser<A: Agent> {
 impl<A: Agent> ReplyParser<A> {
     /// Appends `chunk` to the reply; gives the events of the lines it completed. Fails once
     /// the reply is over [`MAX_REPLY_BYTES`](crate::MAX_REPLY_BYTES).
+    #[inline]
     pub fn push(&mut self, chunk: &str) -> Result<Events<'_, A::Section>, ReplyError> {
         self.scan.push(chunk).map_err(|e| e.with_agent(A::NAME))?;
         Ok(Events { scan: &mut self.scan, section: std::marker::PhantomData })
@@ -257,6 +258,7 @@ pub struct Events<'p, S> {
 
 impl<S: SectionKind> Iterator for Events<'_, S> {
     type Item = SectionEvent<S>;
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         self.scan.next_event().map(SectionEvent::typed)
     }

@@ -11,9 +11,37 @@ use crate::reply::{ReplyError, ReplyProblem};
 /// (`^## Summary$` gives `## Summary`, `^### Task \d+:` gives `### Task 1:`, a group of
 /// alternatives its first one, free text `<text>`). `None` when the pattern does not parse.
 pub fn example_heading(pattern: &str) -> Option<String> {
+    literal_heading(pattern).or_else(|| parsed_heading(pattern))
+}
+
+/// [`example_heading`] through the pattern's parsed form: for any pattern.
+fn parsed_heading(pattern: &str) -> Option<String> {
     let hir = regex_syntax::parse(pattern).ok()?;
     let mut out = String::new();
     write_example(&hir, &mut out);
+    Some(out)
+}
+
+/// The text of a pattern that is a literal between optional `^` and `$` (`^## Summary`,
+/// `^\*\*Goal:\*\*`): most section patterns, read without a regex parser.
+fn literal_heading(pattern: &str) -> Option<String> {
+    let inner = pattern.strip_prefix('^').unwrap_or(pattern);
+    let inner = match inner.strip_suffix('$') {
+        Some(rest) if !rest.ends_with('\\') => rest,
+        _ => inner,
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(escaped) if escaped.is_ascii_punctuation() => out.push(escaped),
+                _ => return None,
+            },
+            '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' => return None,
+            _ => out.push(c),
+        }
+    }
     Some(out)
 }
 
@@ -133,7 +161,27 @@ impl ReplyError {
 
 #[cfg(test)]
 mod tests {
-    use super::example_heading;
+    use super::{example_heading, literal_heading, parsed_heading};
+
+    #[test]
+    fn the_literal_fast_path_agrees_with_the_parser() {
+        let literal = [
+            "^## Summary",
+            "^## Summary$",
+            r"^\*\*Goal:\*\*",
+            "## Files Changed",
+            r"^## Cost \(USD\)$",
+            "^## Ünïcode — text",
+            r"^## a\$",
+        ];
+        for pattern in literal {
+            assert!(literal_heading(pattern).is_some(), "{pattern} is literal");
+            assert_eq!(literal_heading(pattern), parsed_heading(pattern), "{pattern}");
+        }
+        for pattern in [r"^### Task \d+:", "^## (A|B)$", "(?i)^## x", r"^## a\b", "^## a.b", r"^\s*## x"] {
+            assert_eq!(literal_heading(pattern), None, "{pattern} is not literal");
+        }
+    }
 
     #[test]
     fn example_headings_read_like_the_heading() {

@@ -267,7 +267,20 @@ impl IncrementalScan {
     /// Appends `chunk` to the reply and scans every line it completes. Fails when the reply
     /// grows over [`MAX_REPLY_BYTES`] or a pattern does not compile; the scan then stays
     /// failed.
+    #[inline]
     pub fn push(&mut self, chunk: &str) -> Result<(), ReplyError> {
+        // Most chunks of a streamed reply (a token or a few) end no line: they are only kept.
+        // This path is inlined into the caller; the rest is not.
+        let fits = self.text.len().saturating_add(chunk.len()) <= MAX_REPLY_BYTES;
+        if fits && self.skip.is_some() && !chunk.as_bytes().contains(&b'\n') {
+            self.text.push_str(chunk);
+            return Ok(());
+        }
+        self.push_lines(chunk)
+    }
+
+    /// [`push`](Self::push) of a chunk that may end lines.
+    fn push_lines(&mut self, chunk: &str) -> Result<(), ReplyError> {
         check_size(self.text.len().saturating_add(chunk.len()))?;
         self.text.push_str(chunk);
         if self.skip.is_none() && !self.text.is_empty() {
@@ -279,7 +292,6 @@ impl IncrementalScan {
         let base = self.text.len() - chunk.len();
         let mut newlines = memchr::memchr_iter(b'\n', chunk.as_bytes()).peekable();
         if newlines.peek().is_none() {
-            // Most chunks of a streamed reply (a token or a few) end no line: nothing to scan.
             return Ok(());
         }
         let compiled = self.matcher.compiled()?;
@@ -316,6 +328,7 @@ impl IncrementalScan {
     }
 
     /// The next event, oldest first.
+    #[inline]
     pub fn next_event(&mut self) -> Option<ScanEvent> {
         self.events.pop_front()
     }

@@ -1,8 +1,10 @@
 //! The run layer's overhead, measured against floors taken in the same process:
 //!
 //! * `round_trip`: `dispatch.run(...)` against the in-process scripted server, and a bare
-//!   HTTP round trip (reqwest posting the same request body and reading the same response
-//!   body) to the same server. Target: run / bare <= 1.1.
+//!   HTTP round trip to the same server: what a hand-written call does with reqwest and
+//!   serde_json (serialize the system prompt and the prompt text, post, parse the JSON reply,
+//!   take the text). Target: run / bare <= 1.1. `transport` (posting pre-serialized bytes,
+//!   reading raw bytes) shows what HTTP alone costs.
 //! * `scanner`: the streaming parser (`Dispatch::reply_parser`, fed in chunks of 16, 256 and
 //!   4096 bytes) and `parse_reply` on the same reply. Target: streaming / whole <= 1.5.
 //!
@@ -59,6 +61,8 @@ struct Bench {
     server: ScriptedServer,
     client: OpenAiCompatible,
     bare: reqwest::Client,
+    /// The prompt text a hand-written call sends (the same text `run` sends).
+    prompt: String,
     body: Vec<u8>,
 }
 
@@ -74,7 +78,14 @@ static BENCH: LazyLock<Bench> = LazyLock::new(|| {
         {"role": "user", "content": dispatch.prompt_with_reply_format()},
     ]);
     let body = serde_json::to_vec(&serde_json::json!({"messages": messages, "model": "m"})).unwrap();
-    Bench { runtime, server, client, bare: reqwest::Client::new(), body }
+    Bench {
+        runtime,
+        server,
+        client,
+        bare: reqwest::Client::new(),
+        prompt: dispatch.prompt_with_reply_format(),
+        body,
+    }
 });
 
 mod round_trip {
@@ -82,6 +93,35 @@ mod round_trip {
 
     #[divan::bench]
     fn bare_http(bencher: Bencher) {
+        let bench = &*BENCH;
+        let url = bench.server.url("/v1/chat/completions");
+        bencher.bench_local(|| {
+            bench.runtime.block_on(async {
+                let body = serde_json::json!({
+                    "messages": [
+                        {"role": "system", "content": golang::Agent::SYSTEM_PROMPT},
+                        {"role": "user", "content": bench.prompt},
+                    ],
+                    "model": "m",
+                });
+                let response = bench
+                    .bare
+                    .post(&url)
+                    .bearer_auth("key")
+                    .header("content-type", "application/json")
+                    .body(serde_json::to_vec(&body).unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+                let reply: serde_json::Value =
+                    serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+                black_box(reply["choices"][0]["message"]["content"].as_str().unwrap().to_owned())
+            })
+        });
+    }
+
+    #[divan::bench]
+    fn transport(bencher: Bencher) {
         let bench = &*BENCH;
         let url = bench.server.url("/v1/chat/completions");
         bencher.bench_local(|| {

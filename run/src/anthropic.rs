@@ -24,6 +24,7 @@ pub struct Anthropic {
     api_key: String,
     models: ModelMap,
     max_tokens: u32,
+    system_prompts: http::SystemPrompts,
 }
 
 impl Anthropic {
@@ -40,6 +41,7 @@ impl Anthropic {
             api_key: api_key.into(),
             models: ModelMap::anthropic(),
             max_tokens: 8192,
+            system_prompts: http::SystemPrompts::default(),
         })
     }
 
@@ -70,21 +72,18 @@ impl Anthropic {
             let message = format!("no Anthropic model id for `{}`: map it with `map_model`", request.model);
             return Box::pin(async move { Err(ModelError::Config(message)) });
         };
-        let messages: Vec<Value> =
-            request.messages.iter().map(|m| json!({"role": m.role.as_str(), "content": m.content})).collect();
-        let mut body = json!({
-            "model": model,
-            "max_tokens": request.max_tokens.unwrap_or(self.max_tokens),
-            "system": request.system,
-            "messages": messages,
-        });
+        let mut body = http::JsonBody::with_capacity(http::body_size(request.system, request.messages));
+        body.text("model", &model);
+        body.value("max_tokens", &json!(request.max_tokens.unwrap_or(self.max_tokens)));
+        body.raw("system", &self.system_prompts.json(request.system));
+        body.messages("messages", None, request.messages);
         if let Some(temperature) = request.temperature {
-            body["temperature"] = json!(temperature);
+            body.value("temperature", &json!(temperature));
         }
         if stream {
-            body["stream"] = json!(true);
+            body.value("stream", &json!(true));
         }
-        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let body = body.finish();
         let builder = self
             .http
             .post(&self.url)

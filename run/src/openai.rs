@@ -26,6 +26,7 @@ pub struct OpenAiCompatible {
     api_key: String,
     models: ModelMap,
     headers: Vec<(String, String)>,
+    system_prompts: http::SystemPrompts,
 }
 
 impl OpenAiCompatible {
@@ -39,6 +40,7 @@ impl OpenAiCompatible {
             api_key: api_key.into(),
             models: ModelMap::new(),
             headers: Vec::new(),
+            system_prompts: http::SystemPrompts::default(),
         })
     }
 
@@ -72,25 +74,22 @@ impl OpenAiCompatible {
     }
 
     fn body(&self, request: &ModelRequest<'_>, stream: bool) -> Vec<u8> {
-        let mut messages = Vec::with_capacity(request.messages.len() + 1);
-        messages.push(json!({"role": "system", "content": request.system}));
-        messages
-            .extend(request.messages.iter().map(|m| json!({"role": m.role.as_str(), "content": m.content})));
-        let mut body = json!({"messages": messages});
+        let mut body = http::JsonBody::with_capacity(http::body_size(request.system, request.messages));
+        body.messages("messages", Some(&self.system_prompts.json(request.system)), request.messages);
         if let Some(model) = self.models.resolve(request.model) {
-            body["model"] = json!(model);
+            body.text("model", &model);
         }
         if let Some(max_tokens) = request.max_tokens {
-            body["max_tokens"] = json!(max_tokens);
+            body.value("max_tokens", &json!(max_tokens));
         }
         if let Some(temperature) = request.temperature {
-            body["temperature"] = json!(temperature);
+            body.value("temperature", &json!(temperature));
         }
         if stream {
-            body["stream"] = json!(true);
-            body["stream_options"] = json!({"include_usage": true});
+            body.value("stream", &json!(true));
+            body.value("stream_options", &json!({"include_usage": true}));
         }
-        serde_json::to_vec(&body).unwrap_or_default()
+        body.finish()
     }
 
     fn send(

@@ -173,7 +173,10 @@ impl ScriptedResponse {
     }
 
     async fn write(&self, stream: &mut TcpStream) -> io::Result<()> {
-        tokio::time::sleep(self.delay).await;
+        // Even a zero sleep waits for the timer's next millisecond tick.
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
         if self.hang_up {
             return Ok(());
         }
