@@ -333,6 +333,11 @@ pub(crate) fn error_text(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// A token count from a JSON usage object.
+pub(crate) fn tokens(usage: &serde_json::Value, key: &str) -> u64 {
+    usage.get(key).and_then(serde_json::Value::as_u64).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,9 +384,4 @@ mod tests {
         }
         assert_eq!(system.recent.lock().unwrap().len(), SystemPrompts::KEPT);
     }
-}
-
-/// A token count from a JSON usage object.
-pub(crate) fn tokens(usage: &serde_json::Value, key: &str) -> u64 {
-    usage.get(key).and_then(serde_json::Value::as_u64).unwrap_or(0)
 }
