@@ -3,7 +3,7 @@
 use agentbind::Model;
 use serde_json::{json, Value};
 
-use crate::client::{BoxFuture, Chunk, ChunkStream, Completion, ModelClient, ModelRequest, Usage};
+use crate::client::{BoxFuture, Chunk, Completion, ModelRequest, Usage};
 use crate::error::ModelError;
 use crate::http::{self, EventMapper};
 use crate::models::ModelMap;
@@ -63,7 +63,7 @@ impl Anthropic {
         self
     }
 
-    fn send(
+    fn post(
         &self,
         request: &ModelRequest<'_>,
         stream: bool,
@@ -93,46 +93,40 @@ impl Anthropic {
     }
 }
 
-impl ModelClient for Anthropic {
-    fn backend(&self) -> &str {
-        "anthropic"
+http::http_model_client!(Anthropic);
+
+impl http::HttpBackend for Anthropic {
+    type Events = StreamMapper;
+    const NAME: &'static str = "anthropic";
+
+    fn models(&self) -> &ModelMap {
+        &self.models
     }
 
-    fn model_id(&self, model: Model) -> Option<String> {
-        self.models.resolve(model)
-    }
-
-    fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
-        let response = self.send(request, false);
-        Box::pin(async move { completion(http::read_json(response.await?).await?) })
-    }
-
-    fn stream<'a>(
-        &'a self,
+    fn send(
+        &self,
         request: &ModelRequest<'_>,
-    ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
-        let response = self.send(request, true);
-        Box::pin(async move { Ok(http::event_stream(response.await?, StreamMapper::default())) })
+        stream: bool,
+    ) -> BoxFuture<'_, Result<reqwest::Response, ModelError>> {
+        self.post(request, stream)
+    }
+
+    fn completion(body: Value) -> Result<Completion, ModelError> {
+        completion(body)
     }
 }
 
 /// The text blocks of a Messages response, joined.
 fn completion(body: Value) -> Result<Completion, ModelError> {
-    let invalid = |message: &str| ModelError::InvalidResponse {
-        message: message.to_owned(),
-        body: http::body_excerpt(&body),
-    };
+    let invalid = |message: &str| http::invalid(message, &body);
     if body["type"] == "error" {
         return Err(invalid(&format!("the server reported an error: {}", body["error"])));
     }
     let blocks = body["content"].as_array().ok_or_else(|| invalid("no `content` list"))?;
     let text: String =
         blocks.iter().filter(|b| b["type"] == "text").filter_map(|b| b["text"].as_str()).collect();
-    if text.len() > agentbind::MAX_REPLY_BYTES {
-        return Err(ModelError::TooLarge { limit: agentbind::MAX_REPLY_BYTES });
-    }
     Ok(Completion {
-        text,
+        text: http::within_limit(text)?,
         usage: Usage {
             input_tokens: http::tokens(&body["usage"], "input_tokens"),
             output_tokens: http::tokens(&body["usage"], "output_tokens"),
@@ -145,7 +139,7 @@ fn completion(body: Value) -> Result<Completion, ModelError> {
 /// Messages stream events: `message_start` (model, input tokens), `content_block_delta`
 /// (text), `message_delta` (stop reason, output tokens so far), `message_stop`.
 #[derive(Default)]
-struct StreamMapper {
+pub(crate) struct StreamMapper {
     output_tokens: u64,
     stop_reason: Option<String>,
 }

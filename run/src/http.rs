@@ -3,7 +3,7 @@
 
 use agentbind::MAX_REPLY_BYTES;
 
-use crate::client::{Chunk, ChunkStream};
+use crate::client::{BoxFuture, Chunk, ChunkStream, Completion, ModelRequest};
 use crate::error::{truncate, ModelError, ERROR_BODY_LIMIT};
 use crate::sse::{SseDecoder, SseEvent};
 
@@ -119,6 +119,92 @@ fn truncate_bytes(body: &[u8]) -> &[u8] {
     &body[..body.len().min(ERROR_BODY_LIMIT)]
 }
 
+/// What an HTTP backend defines; [`ModelClient`](crate::ModelClient) follows from it
+/// ([`http_model_client!`]).
+pub(crate) trait HttpBackend: Send + Sync {
+    /// How server-sent events of a streamed reply become chunks.
+    type Events: EventMapper + Default + 'static;
+    /// The backend's name in reports.
+    const NAME: &'static str;
+    /// The client's model map.
+    fn models(&self) -> &crate::models::ModelMap;
+    /// Builds the request for `request` (streamed or not) and sends it; reads nothing of the
+    /// request after returning.
+    fn send(
+        &self,
+        request: &ModelRequest<'_>,
+        stream: bool,
+    ) -> BoxFuture<'_, Result<reqwest::Response, ModelError>>;
+    /// The completion in a whole (not streamed) response body.
+    fn completion(body: serde_json::Value) -> Result<Completion, ModelError>;
+}
+
+/// Implements [`ModelClient`] for an [`HttpBackend`]. (A blanket impl would overlap the
+/// impls for `&T`, `Box<T>` and `Arc<T>`.)
+macro_rules! http_model_client {
+    ($backend:ty) => {
+        impl $crate::client::ModelClient for $backend {
+            fn backend(&self) -> &str {
+                <$backend as $crate::http::HttpBackend>::NAME
+            }
+
+            fn model_id(&self, model: agentbind::Model) -> Option<String> {
+                $crate::http::HttpBackend::models(self).resolve(model)
+            }
+
+            fn complete<'a>(
+                &'a self,
+                request: &$crate::client::ModelRequest<'_>,
+            ) -> $crate::client::BoxFuture<'a, Result<$crate::client::Completion, $crate::error::ModelError>>
+            {
+                $crate::http::complete(self, request)
+            }
+
+            fn stream<'a>(
+                &'a self,
+                request: &$crate::client::ModelRequest<'_>,
+            ) -> $crate::client::BoxFuture<
+                'a,
+                Result<$crate::client::ChunkStream<'a>, $crate::error::ModelError>,
+            > {
+                $crate::http::stream(self, request)
+            }
+        }
+    };
+}
+pub(crate) use http_model_client;
+
+/// [`ModelClient::complete`] of an HTTP backend.
+pub(crate) fn complete<'a, B: HttpBackend>(
+    backend: &'a B,
+    request: &ModelRequest<'_>,
+) -> BoxFuture<'a, Result<Completion, ModelError>> {
+    let response = backend.send(request, false);
+    Box::pin(async move { B::completion(read_json(response.await?).await?) })
+}
+
+/// [`ModelClient::stream`] of an HTTP backend.
+pub(crate) fn stream<'a, B: HttpBackend>(
+    backend: &'a B,
+    request: &ModelRequest<'_>,
+) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
+    let response = backend.send(request, true);
+    Box::pin(async move { Ok(event_stream(response.await?, B::Events::default())) })
+}
+
+/// [`ModelError::InvalidResponse`] about `body`.
+pub(crate) fn invalid(message: impl Into<String>, body: &serde_json::Value) -> ModelError {
+    ModelError::InvalidResponse { message: message.into(), body: body_excerpt(body) }
+}
+
+/// `text`, unless it is over [`MAX_REPLY_BYTES`].
+pub(crate) fn within_limit(text: String) -> Result<String, ModelError> {
+    if text.len() > MAX_REPLY_BYTES {
+        return Err(ModelError::TooLarge { limit: MAX_REPLY_BYTES });
+    }
+    Ok(text)
+}
+
 /// `body` for an error message: at most 8 KiB.
 pub(crate) fn body_excerpt(body: &serde_json::Value) -> String {
     truncate(&body.to_string(), ERROR_BODY_LIMIT).to_owned()
@@ -147,6 +233,7 @@ impl JsonBody {
     }
 
     /// `"key": <json>`, where `json` is already a JSON value.
+    #[cfg_attr(not(feature = "anthropic"), allow(dead_code))]
     pub(crate) fn raw(&mut self, key: &str, json: &[u8]) {
         self.key(key);
         self.out.extend_from_slice(json);

@@ -4,7 +4,7 @@
 use agentbind::Model;
 use serde_json::{json, Value};
 
-use crate::client::{BoxFuture, Chunk, ChunkStream, Completion, ModelClient, ModelRequest, Usage};
+use crate::client::{BoxFuture, Chunk, Completion, ModelRequest, Usage};
 use crate::error::ModelError;
 use crate::http::{self, EventMapper};
 use crate::models::ModelMap;
@@ -92,7 +92,7 @@ impl OpenAiCompatible {
         body.finish()
     }
 
-    fn send(
+    fn post(
         &self,
         request: &ModelRequest<'_>,
         stream: bool,
@@ -109,35 +109,32 @@ impl OpenAiCompatible {
     }
 }
 
-impl ModelClient for OpenAiCompatible {
-    fn backend(&self) -> &str {
-        "openai-compatible"
+http::http_model_client!(OpenAiCompatible);
+
+impl http::HttpBackend for OpenAiCompatible {
+    type Events = StreamMapper;
+    const NAME: &'static str = "openai-compatible";
+
+    fn models(&self) -> &ModelMap {
+        &self.models
     }
 
-    fn model_id(&self, model: Model) -> Option<String> {
-        self.models.resolve(model)
-    }
-
-    fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
-        let response = self.send(request, false);
-        Box::pin(async move { completion(http::read_json(response.await?).await?) })
-    }
-
-    fn stream<'a>(
-        &'a self,
+    fn send(
+        &self,
         request: &ModelRequest<'_>,
-    ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
-        let response = self.send(request, true);
-        Box::pin(async move { Ok(http::event_stream(response.await?, StreamMapper::default())) })
+        stream: bool,
+    ) -> BoxFuture<'_, Result<reqwest::Response, ModelError>> {
+        self.post(request, stream)
+    }
+
+    fn completion(body: Value) -> Result<Completion, ModelError> {
+        completion(body)
     }
 }
 
 /// The completion in a Chat Completions response body.
 fn completion(body: Value) -> Result<Completion, ModelError> {
-    let invalid = |message: &str| ModelError::InvalidResponse {
-        message: message.to_owned(),
-        body: http::body_excerpt(&body),
-    };
+    let invalid = |message: &str| http::invalid(message, &body);
     if let Some(error) = body.get("error") {
         return Err(invalid(&format!("the server reported an error: {error}")));
     }
@@ -148,11 +145,8 @@ fn completion(body: Value) -> Result<Completion, ModelError> {
         Value::Null => String::new(),
         _ => return Err(invalid("`choices[0].message.content` is not text")),
     };
-    if text.len() > agentbind::MAX_REPLY_BYTES {
-        return Err(ModelError::TooLarge { limit: agentbind::MAX_REPLY_BYTES });
-    }
     Ok(Completion {
-        text,
+        text: http::within_limit(text)?,
         usage: usage(&body["usage"]),
         model: body["model"].as_str().map(str::to_owned),
         finish_reason: choice["finish_reason"].as_str().map(str::to_owned),
@@ -169,7 +163,7 @@ fn usage(usage: &Value) -> Usage {
 /// Chat Completions stream events: `choices[0].delta.content` pieces, a `finish_reason`, a
 /// last chunk with `usage`, then `[DONE]`.
 #[derive(Default)]
-struct StreamMapper {
+pub(crate) struct StreamMapper {
     model_sent: bool,
     finish_reason: Option<String>,
     done: bool,
