@@ -23,6 +23,9 @@ const BODY_LIMIT: usize = 2 * agentbind::MAX_REPLY_BYTES;
 /// `inherit` passes no `--model`. Claude Code keeps no conversation between calls here: a
 /// repair turn sends one prompt that holds the first prompt, the earlier reply and what was
 /// wrong with it. Dropping a call kills the child.
+///
+/// The system prompt is one argument, and Linux limits one argument to 128 KiB: a larger
+/// system prompt fails with [`ModelError::Spawn`] (the largest Ring agent's is 45 KB).
 #[derive(Debug, Clone)]
 pub struct ClaudeCode {
     program: PathBuf,
