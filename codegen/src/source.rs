@@ -56,9 +56,12 @@ impl Source {
                 source_line: None,
             }])
         };
+        // The message leaves out the absolute path: the location already names the file, and
+        // an absolute path would tie compiler output to where the crate or its target folder
+        // happens to be.
         let metadata = std::fs::metadata(path).map_err(|e| {
             fail(
-                format!("cannot read agent file `{}`: {e}", path.display()),
+                format!("cannot read agent file: {e}"),
                 Some("the path is relative to the crate's CARGO_MANIFEST_DIR".to_owned()),
             )
         })?;
@@ -72,7 +75,7 @@ impl Source {
             ));
         }
         let bytes = std::fs::read(path)
-            .map_err(|e| fail(format!("cannot read agent file `{}`: {e}", path.display()), None))?;
+            .map_err(|e| fail(format!("cannot read agent file: {e}"), None))?;
         Source::from_bytes(path.to_path_buf(), display_path, bytes)
     }
 
