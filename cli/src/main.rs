@@ -1,77 +1,127 @@
 //! `agentbind`: lint agent files and print the Rust generated for them.
 //!
 //! ```text
-//! agentbind check <path>...    lint agent files (folders are searched for *.md agents)
-//! agentbind expand <file.md>   print the generated module, formatted
+//! agentbind check [--format human|json|github] [--deny-empty] <path>...
+//! agentbind expand <file.md>
 //! ```
 //!
 //! Exit codes: 0 all files are valid (or the expansion was printed), 1 an agent file has
-//! problems (each printed rustc-style on stderr), 2 the command line is wrong or a path cannot
-//! be read.
+//! problems (or, with `--deny-empty`, a folder has no agent files), 2 the command line is
+//! wrong or a path cannot be read.
+
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: agentbind check <path>...     lint agent files; folders are searched recursively for *.md agents
-       agentbind expand <file.md>    print the Rust module generated for an agent file
+use report::{Format, Report};
 
-exit codes: 0 valid, 1 an agent file has problems, 2 usage or I/O error";
+const USAGE: &str = "\
+usage: agentbind check [--format human|json|github] [--deny-empty] <path>...
+           lint agent files; folders are searched recursively for *.md files that start with ---
+       agentbind expand <file.md>
+           print the Rust module generated for an agent file
+
+  --format human    rustc-style diagnostics on stderr (the default)
+  --format json     one JSON object on stdout: files, problems, unreadable paths, empty folders
+  --format github   GitHub Actions annotations on stdout (::error file=...,line=...,col=...::)
+  --deny-empty      a folder without agent files is an error, not a note
+
+exit codes: 0 valid, 1 an agent file has problems (or an empty folder with --deny-empty),
+            2 usage error or a path that cannot be read";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("check") if args.len() > 1 => check(&args[1..]),
+        Some("check") => match CheckOptions::parse(&args[1..]) {
+            Ok(options) => check(&options),
+            Err(message) => usage_error(&message),
+        },
         Some("expand") if args.len() == 2 => expand(Path::new(&args[1])),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        _ => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
+        _ => usage_error(""),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    if !message.is_empty() {
+        eprintln!("error: {message}\n");
+    }
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
+}
+
+/// The command line of `check`.
+struct CheckOptions {
+    format: Format,
+    deny_empty: bool,
+    paths: Vec<PathBuf>,
+}
+
+impl CheckOptions {
+    fn parse(args: &[String]) -> Result<Self, String> {
+        let mut options = CheckOptions { format: Format::Human, deny_empty: false, paths: Vec::new() };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--format" => {
+                    let value = args.next().ok_or("`--format` needs a value: human, json or github")?;
+                    options.format = Format::parse(value)?;
+                }
+                "--deny-empty" => options.deny_empty = true,
+                flag if flag.starts_with("--format=") => {
+                    options.format = Format::parse(&flag["--format=".len()..])?
+                }
+                flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
+                path => options.paths.push(PathBuf::from(path)),
+            }
         }
+        if options.paths.is_empty() {
+            return Err("`check` needs at least one file or folder".to_owned());
+        }
+        Ok(options)
     }
 }
 
 /// Lints every agent file named or found under the given paths.
-fn check(paths: &[String]) -> ExitCode {
+fn check(options: &CheckOptions) -> ExitCode {
+    let mut report = Report::new(options.format);
     let mut files: Vec<PathBuf> = Vec::new();
-    for path in paths.iter().map(Path::new) {
+    for path in &options.paths {
         if path.is_dir() {
             match agentbind_codegen::agent_files(Path::new(""), path) {
+                Ok(found) if found.is_empty() => report.empty_folder(path, options.deny_empty),
                 Ok(found) => files.extend(found),
-                Err(e) => {
-                    eprintln!("error: cannot read folder `{}`: {e}", path.display());
-                    return ExitCode::from(2);
-                }
+                Err(e) => report.unreadable(path, &e.to_string()),
             }
         } else {
-            files.push(path.to_path_buf());
+            files.push(path.clone());
         }
     }
-    let mut failed = 0;
     for file in &files {
+        // A path that cannot be read is the command line's problem (exit 2), not the file's.
+        if let Err(e) = std::fs::metadata(file) {
+            report.unreadable(file, &e.to_string());
+            continue;
+        }
         let display = file.to_string_lossy();
-        let result =
-            agentbind_codegen::Source::read(file, &display).and_then(|s| agentbind_codegen::validate(&s));
-        if let Err(error) = result {
-            failed += 1;
-            eprintln!("{}", error.render());
+        match agentbind_codegen::Source::read(file, &display).and_then(|s| agentbind_codegen::validate(&s)) {
+            Ok(_) => report.valid(),
+            Err(error) => report.problems(error.diagnostics()),
         }
     }
-    let noun = if files.len() == 1 { "file" } else { "files" };
-    if failed == 0 {
-        println!("checked {} agent {noun}: all valid", files.len());
-        ExitCode::SUCCESS
-    } else {
-        eprintln!("checked {} agent {noun}: {failed} with problems", files.len());
-        ExitCode::from(1)
-    }
+    report.finish()
 }
 
 /// Prints the module generated for one agent file.
 fn expand(file: &Path) -> ExitCode {
+    if let Err(e) = std::fs::metadata(file) {
+        eprintln!("error: cannot read `{}`: {e}", file.display());
+        return ExitCode::from(2);
+    }
     let display = file.to_string_lossy();
     let name = agentbind_codegen::module_name_for(file).unwrap_or_else(|| "agent".to_owned());
     let generated = match agentbind_codegen::generate(file, &display, &agentbind_codegen::Options::default())

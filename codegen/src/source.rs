@@ -74,8 +74,7 @@ impl Source {
                 None,
             ));
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| fail(format!("cannot read agent file: {e}"), None))?;
+        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read agent file: {e}"), None))?;
         Source::from_bytes(path.to_path_buf(), display_path, bytes)
     }
 
