@@ -12,7 +12,7 @@ mod scalar;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use granit_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
+use granit_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, StructureStyle, Tag};
 
 use crate::source::Pos;
 
@@ -119,7 +119,7 @@ pub(crate) fn parse(yaml: &str, first_line: usize) -> Result<Node, SyntaxError> 
     };
     let mut builder = TreeBuilder::new(yaml, first_line);
     for event in Parser::new_from_str_with_options(yaml, options) {
-        let (event, span) = event.map_err(scan_error)?;
+        let (event, span) = event.map_err(|e| builder.locate(scan_error(e)))?;
         builder.event(event, span)?;
     }
     // No document at all is an empty frontmatter.
@@ -137,10 +137,55 @@ fn scan_error(error: ScanError) -> SyntaxError {
     }
 }
 
+/// The quoted scalar that ends just before line `line`, column `column` (1-based, in `yaml`),
+/// when it opened on an earlier line: the run of a quote that a missing closing quote made
+/// swallow the lines after it, up to the next quote.
+fn quoted_run(yaml: &str, token: char, line: usize, column: usize) -> Option<Opening> {
+    let line_start: usize = yaml.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum();
+    let error_at = line_start
+        + yaml.get(line_start..)?.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum::<usize>();
+    let before = yaml.get(..error_at)?;
+    let closing = before.rfind(token)?;
+    // Walk back to the opening quote, skipping escaped quotes (`\"`, or `''` in single quotes).
+    let bytes = before.as_bytes();
+    let mut at = closing;
+    let opening = loop {
+        let candidate = before[..at].rfind(token)?;
+        let escaped = match token {
+            '"' => before[..candidate].bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1,
+            _ => candidate > 0 && bytes[candidate - 1] == b'\'',
+        };
+        if !escaped {
+            break candidate;
+        }
+        at = if token == '\'' { candidate - 1 } else { candidate };
+    };
+    let open_line = before[..opening].matches('\n').count() + 1;
+    if open_line >= line {
+        return None;
+    }
+    let open_column = before[..opening].rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+    Some(Opening { token, line: open_line, column: open_column, end_line: line })
+}
+
 /// A collection being read.
 enum Open {
     Seq { node: Node, anchor: usize, items: Vec<Node> },
     Map { node: Node, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+}
+
+/// Where a construct that can run on over many lines started: an open flow collection, or
+/// the last quoted scalar that spanned lines. A syntax error found after it usually means it
+/// was not closed, so the error is reported where it opened.
+#[derive(Debug, Clone, Copy)]
+struct Opening {
+    /// `[`, `{`, `"` or `'`.
+    token: char,
+    /// Line and column (1-based) in the frontmatter.
+    line: usize,
+    column: usize,
+    /// For a quoted scalar, the line it ended on.
+    end_line: usize,
 }
 
 /// Builds the node tree from parser events, within the limits.
@@ -155,6 +200,12 @@ struct TreeBuilder<'a> {
     nodes: usize,
     scalar_bytes: usize,
     aliases: usize,
+    /// The flow collections open now, innermost last.
+    flows: Vec<Opening>,
+    /// For each open collection, whether it is a flow collection.
+    flow_depths: Vec<bool>,
+    /// The last quoted scalar that spanned more than one line.
+    multiline_quote: Option<Opening>,
 }
 
 impl<'a> TreeBuilder<'a> {
@@ -168,6 +219,62 @@ impl<'a> TreeBuilder<'a> {
             nodes: 0,
             scalar_bytes: 0,
             aliases: 0,
+            flows: Vec::new(),
+            flow_depths: Vec::new(),
+            multiline_quote: None,
+        }
+    }
+
+    /// Moves a syntax error found after an unclosed flow collection, or after a quoted
+    /// scalar that ran on over lines, to where that construct opened, and says where the
+    /// parser noticed. Other errors stay where they are.
+    fn locate(&self, error: SyntaxError) -> SyntaxError {
+        if error.is_budget {
+            return error;
+        }
+        let noticed = format!("line {}, column {}", error.line + self.first_line - 1, error.column);
+        if error.message == "unclosed quote" {
+            let message =
+                "unterminated quoted text: the quote opened here is never closed (the parser noticed at \
+                           the end of the frontmatter)";
+            return SyntaxError { message: message.to_owned(), ..error };
+        }
+        if error.message.starts_with("unclosed") {
+            return error;
+        }
+        let flow = self.flows.first().filter(|flow| flow.line < error.line).map(|flow| {
+            let (what, close) = if flow.token == '[' { ("flow sequence", ']') } else { ("flow mapping", '}') };
+            let message = format!(
+                "unclosed `{}`: the {what} opened here has no `{close}` (the parser noticed at {noticed}: {})",
+                flow.token, error.message
+            );
+            (*flow, message)
+        });
+        let quote = || {
+            let quote = self.multiline_quote.filter(|q| q.end_line + 1 >= error.line).or_else(|| {
+                let token = if error.message.contains("after double-quoted") {
+                    '"'
+                } else if error.message.contains("after single-quoted") {
+                    '\''
+                } else {
+                    return None;
+                };
+                quoted_run(self.yaml, token, error.line, error.column)
+            })?;
+            let message = format!(
+                "unterminated quoted text: the `{}` opened here runs on to line {}, so a closing quote is \
+                 probably missing (the parser noticed at {noticed}: {})",
+                quote.token,
+                quote.end_line + self.first_line - 1,
+                error.message
+            );
+            Some((quote, message))
+        };
+        match flow.or_else(quote) {
+            Some((at, message)) => {
+                SyntaxError { message, is_budget: false, line: at.line, column: at.column }
+            }
+            None => error,
         }
     }
 
@@ -199,22 +306,31 @@ impl<'a> TreeBuilder<'a> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 self.spend(1, text.len(), &at)?;
+                let quote = match style {
+                    ScalarStyle::DoubleQuoted => Some('"'),
+                    ScalarStyle::SingleQuoted => Some('\''),
+                    _ => None,
+                };
+                if let Some(token) = quote.filter(|_| span.end.line() > at.line()) {
+                    let (line, column, end_line) = (at.line(), at.col() + 1, span.end.line());
+                    self.multiline_quote = Some(Opening { token, line, column, end_line });
+                }
                 let node = self.scalar(text, style, tag.as_deref(), &span);
                 self.finish(node, anchor, &at)
             }
-            Event::SequenceStart(_, anchor, _) => {
-                self.open_collection(&at)?;
+            Event::SequenceStart(style, anchor, _) => {
+                self.open_collection(&at, style, '[')?;
                 let node = Node { value: Value::Null, pos: self.pos(&at), raw: None };
                 self.open.push(Open::Seq { node, anchor, items: Vec::new() });
                 Ok(())
             }
-            Event::MappingStart(_, anchor, _) => {
-                self.open_collection(&at)?;
+            Event::MappingStart(style, anchor, _) => {
+                self.open_collection(&at, style, '{')?;
                 let node = Node { value: Value::Null, pos: self.pos(&at), raw: None };
                 self.open.push(Open::Map { node, anchor, entries: Vec::new(), key: None });
                 Ok(())
             }
-            Event::SequenceEnd | Event::MappingEnd => match self.open.pop() {
+            Event::SequenceEnd | Event::MappingEnd => match self.close_collection() {
                 Some(Open::Seq { mut node, anchor, items }) => {
                     node.value = Value::Seq(items);
                     self.finish(node, anchor, &at)
@@ -244,11 +360,30 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
-    fn open_collection(&mut self, at: &Marker) -> Result<(), SyntaxError> {
+    fn open_collection(
+        &mut self,
+        at: &Marker,
+        style: StructureStyle,
+        token: char,
+    ) -> Result<(), SyntaxError> {
         if self.open.len() >= MAX_YAML_DEPTH {
             return Err(SyntaxError::too_deep(at));
         }
+        // Whether each open collection is a flow one, so that its end also ends it in `flows`.
+        let flow = style == StructureStyle::Flow;
+        if flow {
+            self.flows.push(Opening { token, line: at.line(), column: at.col() + 1, end_line: at.line() });
+        }
+        self.flow_depths.push(flow);
         self.spend(1, 0, at)
+    }
+
+    /// The collection that ends now.
+    fn close_collection(&mut self) -> Option<Open> {
+        if self.flow_depths.pop() == Some(true) {
+            self.flows.pop();
+        }
+        self.open.pop()
     }
 
     fn scalar(&self, text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>, span: &Span) -> Node {
@@ -364,6 +499,44 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
 mod tests {
     use super::*;
 
+    /// The error of `yaml` (a frontmatter): its line, column and message.
+    fn located(yaml: &str) -> (usize, usize, String) {
+        let error = parse(yaml, 1).unwrap_err();
+        (error.line, error.column, error.message)
+    }
+
+    #[test]
+    fn a_quote_that_swallows_lines_is_reported_where_it_opened() {
+        let (line, column, message) = located("a: \"open\nb: 1\nc: \"x\"\n");
+        assert_eq!((line, column), (1, 4), "{message}");
+        assert!(
+            message.starts_with("unterminated quoted text: the `\"` opened here runs on to line 3"),
+            "{message}"
+        );
+        // Escaped quotes inside the runaway text are skipped.
+        let (line, column, _) = located("a: 1\nb: \"open \\\" still\nc: \"x\"\n");
+        assert_eq!((line, column), (2, 4));
+        let (line, column, message) = located("a: 'it''s open\nb: 'x'\n");
+        assert_eq!((line, column), (1, 4), "{message}");
+        let (line, column, message) = located("a: 1\nb: \"never closed\nc: 2\n");
+        assert_eq!((line, column), (2, 4));
+        assert!(message.contains("never closed"), "{message}");
+    }
+
+    #[test]
+    fn an_unclosed_flow_collection_is_reported_where_it_opened() {
+        let (line, column, message) = located("a: [1, 2\nb: 3\n");
+        assert_eq!((line, column), (1, 4), "{message}");
+        assert!(message.starts_with("unclosed `[`: the flow sequence opened here has no `]`"), "{message}");
+        let (line, column, message) = located("a:\n  b: {x: [1], y: 2\n  c: 3\n");
+        assert_eq!((line, column), (2, 6), "{message}");
+        assert!(message.starts_with("unclosed `{`"), "{message}");
+        // An error on the line of a flow collection stays where the parser found it.
+        let (line, _, message) = located("a: [1, 2]]\n");
+        assert_eq!(line, 1, "{message}");
+        assert!(!message.starts_with("unclosed `[`"), "{message}");
+    }
+
     #[test]
     fn nodes_carry_file_positions() {
         let node = parse("name: a\nlist:\n  - x\n", 2).unwrap();
@@ -438,7 +611,11 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_located() {
+        // Where the parser noticed, unless an unclosed construct explains it (see above).
+        let err = parse("a: b\n  c: d\n", 2).unwrap_err();
+        assert_eq!((err.line, err.column), (2, 4), "{}", err.message);
         let err = parse("a: [1, 2\nb: c\n", 2).unwrap_err();
-        assert_eq!((err.line, err.column), (2, 2));
+        assert_eq!((err.line, err.column), (1, 4));
+        assert!(err.message.contains("the parser noticed at line 3, column 2"), "{}", err.message);
     }
 }

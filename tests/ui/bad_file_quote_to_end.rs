@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/quote-to-end.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/unclosed-flow.md")]
+pub mod agent {}
+
+fn main() {}

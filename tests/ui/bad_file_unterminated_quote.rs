@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/unterminated-quote.md")]
+pub mod agent {}
+
+fn main() {}
