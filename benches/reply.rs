@@ -61,3 +61,43 @@ fn floor_lines(bencher: Bencher, size: usize) {
         .counter(BytesCount::of_str(&reply))
         .bench(|| black_box(&reply).lines().filter(|line| line.starts_with('#')).count());
 }
+
+/// A 12 MB reply whose sections hold long bullet lines (about 2 KB each): the shape that
+/// exposed per-line costs before line ends were found with memchr.
+fn long_bullets() -> String {
+    let headings = ["## Summary", "## Implementation", "## Files Changed", "## Testing", "## Next Steps"];
+    let bullet = format!("- {}\n", "a long bullet item with `code`, **bold** and words ".repeat(40));
+    let mut out = String::with_capacity(12_100_000);
+    for heading in headings {
+        out.push_str(heading);
+        out.push_str("\n\n");
+        while out.len()
+            < 12_000_000 / headings.len() * (headings.iter().position(|h| *h == heading).unwrap_or(0) + 1)
+        {
+            out.push_str(&bullet);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+mod long_bullet_lines {
+    use super::*;
+
+    #[divan::bench]
+    fn parse_reply(bencher: Bencher) {
+        let reply = long_bullets();
+        let dispatch = golang::Agent::dispatch(golang::Input::new("task", "requirements"));
+        bencher
+            .counter(BytesCount::of_str(&reply))
+            .bench(|| dispatch.parse_reply(black_box(&reply)).expect("the reply is complete"));
+    }
+
+    #[divan::bench]
+    fn floor_lines(bencher: Bencher) {
+        let reply = long_bullets();
+        bencher
+            .counter(BytesCount::of_str(&reply))
+            .bench(|| black_box(&reply).lines().filter(|line| line.starts_with('#')).count());
+    }
+}
