@@ -27,6 +27,7 @@ pub struct OpenAiCompatible {
     models: ModelMap,
     headers: Vec<(String, String)>,
     system_prompts: http::SystemPrompts,
+    max_tokens_field: &'static str,
 }
 
 impl OpenAiCompatible {
@@ -41,6 +42,7 @@ impl OpenAiCompatible {
             models: ModelMap::new(),
             headers: Vec::new(),
             system_prompts: http::SystemPrompts::default(),
+            max_tokens_field: "max_tokens",
         })
     }
 
@@ -68,6 +70,14 @@ impl OpenAiCompatible {
         self
     }
 
+    /// Sends the reply's token limit ([`RunOptions::max_tokens`](crate::RunOptions::max_tokens))
+    /// as `max_completion_tokens`, which OpenAI's reasoning models require, instead of
+    /// `max_tokens`, which the other servers read.
+    pub fn max_completion_tokens(mut self) -> Self {
+        self.max_tokens_field = "max_completion_tokens";
+        self
+    }
+
     /// The endpoint called.
     pub fn url(&self) -> &str {
         &self.url
@@ -80,7 +90,7 @@ impl OpenAiCompatible {
             body.text("model", &model);
         }
         if let Some(max_tokens) = request.max_tokens {
-            body.value("max_tokens", &json!(max_tokens));
+            body.value(self.max_tokens_field, &json!(max_tokens));
         }
         if let Some(temperature) = request.temperature {
             body.value("temperature", &json!(temperature));

@@ -152,6 +152,12 @@ async fn the_reply_format_can_be_left_out_and_options_reach_the_request() {
     assert_eq!(body["messages"][1]["content"], dispatch.prompt());
     assert_eq!(body["max_tokens"], 300);
     assert_eq!(body["temperature"], 0.5);
+
+    let (server, client) = openai(vec![ScriptedResponse::openai(FULL)]).await;
+    dispatch.run(&client.max_completion_tokens(), RunOptions::default().max_tokens(64)).await.unwrap();
+    let body = server.requests()[0].json().unwrap();
+    assert_eq!(body["max_completion_tokens"], 64);
+    assert!(body.get("max_tokens").is_none());
 }
 
 #[tokio::test]
