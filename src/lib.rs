@@ -36,6 +36,7 @@ mod format;
 mod json;
 mod labeled;
 mod numbers;
+mod pattern;
 mod prompt;
 mod reply;
 mod scan;
@@ -45,7 +46,7 @@ pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, LabeledEnum, Requir
 pub use claude::{ClaudeCodeSettings, Color, Model, Tool};
 pub use dispatch::{Dispatch, Events, FinishedReply, ReplyParser, SectionEvent};
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
-pub use format::example_heading;
+pub use pattern::example_heading;
 pub use numbers::{Fraction, MetricKind, Percentage};
 pub use prompt::{PromptBuilder, PromptValue};
 pub use reply::{

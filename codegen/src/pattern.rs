@@ -51,6 +51,13 @@ fn analyze_regex(pattern: &str) -> Result<PatternShape, PatternError> {
     regex_syntax::hir::translate::Translator::new()
         .translate(pattern, &ast)
         .map_err(|e| PatternError(describe(pattern, e.kind().to_string(), e.span().start.offset)))?;
+    // Replies are scanned with regex-lite, which leaves out Unicode classes (`\p{L}`) and
+    // Unicode-aware `\w`, `\d` and `\s`: a pattern must compile there too.
+    if let Err(error) = regex_lite::Regex::new(pattern) {
+        return Err(PatternError(format!(
+            "`{pattern}` uses regular-expression syntax that the reply scanner does not support: {error}"
+        )));
+    }
 
     let items: Vec<&Ast> = match &ast {
         Ast::Concat(concat) => concat.asts.iter().collect(),
@@ -178,6 +185,13 @@ mod tests {
     fn open_alternatives_label_repeated_headings() {
         let shape = analyze("^### (Critical|High|Medium|Low)").unwrap();
         assert!(matches!(shape, PatternShape::Value { single: false, lenient_pattern: None, .. }));
+    }
+
+    #[test]
+    fn patterns_the_scanner_cannot_compile_are_errors() {
+        let error = analyze(r"^## \p{Greek}+").unwrap_err();
+        assert!(error.0.contains("the reply scanner does not support"), "{}", error.0);
+        assert!(analyze(r"^### Task \d+: \w+\s*$").is_ok());
     }
 
     #[test]
