@@ -10,8 +10,9 @@
 #     and the ratios macro/plain and build/plain (target: macro/plain <= 1.3);
 #   - an incremental check of via-macro after editing one agent file, against a no-op check
 #     (target: <= 2x);
-#   - the cold build (`cargo build --timings`, empty target folder) of a minimal crate with one
-#     agent through the macro: the whole build and agentbind's dependency tree.
+#   - the cold build (`cargo build`, empty target folder) of a minimal crate with one agent
+#     through the macro, side by side with a serde-derive + serde_json hello world, built in
+#     turns (target: minimal / serde <= 1.4), and the size of agentbind's dependency tree.
 #
 # Usage: scripts/compile-bench.sh [runs]   (default 5 runs per figure)
 set -euo pipefail
@@ -76,7 +77,26 @@ pub mod golang {}
 RS
 # An absolute path joined to CARGO_MANIFEST_DIR stays absolute.
 
-printf '[workspace]\nmembers = ["crates/via-macro", "crates/via-build", "crates/minimal", "crates/plain"]\nresolver = "2"\n' > "$work/Cargo.toml"
+# hello-serde: the cold-build reference, a serde derive and serde_json
+mkdir -p "$work/crates/hello-serde/src"
+cat > "$work/crates/hello-serde/Cargo.toml" <<TOML
+[package]
+name = "hello-serde"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+TOML
+cat > "$work/crates/hello-serde/src/lib.rs" <<RS
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
+pub struct Input { pub task: String, pub requirements: String }
+pub fn round_trip(input: &Input) -> Input { serde_json::from_str(&serde_json::to_string(input).unwrap()).unwrap() }
+RS
+
+printf '[workspace]\nmembers = ["crates/via-macro", "crates/via-build", "crates/minimal", "crates/plain", "crates/hello-serde"]\nresolver = "2"\n' > "$work/Cargo.toml"
 mkdir -p "$work/crates/plain/src"
 manifest plain > "$work/crates/plain/Cargo.toml"
 echo '' > "$work/crates/plain/src/lib.rs"
@@ -134,12 +154,19 @@ incremental=$(median < "$tmp/edit")
 rm -rf "$tmp"
 noop=$(for _ in $(seq "$runs"); do t0=$(now); cargo check -q -p via-macro; t1=$(now); calc "$t1 - $t0"; done | median)
 
-echo "cold build of the minimal crate..." >&2
+echo "cold builds of the minimal crate and of hello-serde, in turns..." >&2
 cold_dir="$work/cold-target"
-rm -rf "$cold_dir"
-t0=$(now); CARGO_TARGET_DIR="$cold_dir" cargo build -q -p minimal --timings >/dev/null 2>&1; t1=$(now)
-cold=$(calc "$t1 - $t0")
-timings="$(ls -t "$cold_dir"/cargo-timings/cargo-timing-*.html 2>/dev/null | head -1 || true)"
+tmp="$(mktemp -d)"
+for _ in $(seq "$runs"); do
+    for crate in minimal hello-serde; do
+        rm -rf "$cold_dir"
+        t0=$(now); CARGO_TARGET_DIR="$cold_dir" cargo build -q -p "$crate" >/dev/null 2>&1; t1=$(now)
+        calc "$t1 - $t0" >> "$tmp/$crate"
+    done
+done
+cold=$(median < "$tmp/minimal")
+cold_serde=$(median < "$tmp/hello-serde")
+rm -rf "$tmp"
 units=$(CARGO_TARGET_DIR="$cold_dir" cargo tree -q -p minimal -e normal,build --prefix none | sort -u | wc -l)
 
 r() { printf '%.2f' "$(calc "$1")"; }
@@ -154,7 +181,8 @@ cat <<MD
 | no-op \`cargo check\` of via-macro (nothing changed: cargo only compares fingerprints) | $(r "$noop") | |
 | re-check of via-macro with no change to its content (\`touch src/lib.rs\`) | $(r "$recheck") | 1 |
 | incremental check after editing one agent file | $(r "$incremental") | edit / re-check = $(r "$incremental / $recheck"), edit / no-op = $(r "$incremental / $noop") |
-| cold \`cargo build\` of a one-agent crate (whole tree, $units crates) | $(r "$cold") | |
+| cold \`cargo build\` of a one-agent crate (whole tree, $units crates) | $(r "$cold") | minimal / serde = $(r "$cold / $cold_serde") |
+| cold \`cargo build\` of a serde-derive + serde_json hello world | $(r "$cold_serde") | 1 |
 
-runs per figure: $runs (median); timings report: ${timings:-none}
+runs per figure: $runs (median)
 MD
