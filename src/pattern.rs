@@ -318,7 +318,10 @@ mod tests {
             literal("^## Summary$"),
             Some(Literal { text: "## Summary".into(), start_anchored: true, end_anchored: true })
         );
-        assert_eq!(literal(r"^## Price \$"), Some(Literal { text: "## Price $".into(), start_anchored: true, end_anchored: false }));
+        assert_eq!(
+            literal(r"^## Price \$"),
+            Some(Literal { text: "## Price $".into(), start_anchored: true, end_anchored: false })
+        );
         assert_eq!(literal("NOTE:").map(|l| l.start_anchored), Some(false));
         for pattern in [r"^### Task \d+:", "^## (A|B)$", "(?i)^## x", r"^## a\b", "^## a.b", r"^\s*## x"] {
             assert_eq!(literal(pattern), None, "{pattern}");
@@ -331,7 +334,9 @@ mod tests {
         assert_eq!(first_byte(r"^\*\*B:\*\*"), Some(b'*'));
         assert_eq!(first_byte("^### (Critical|High)"), Some(b'#'));
         assert_eq!(first_byte("^Ünï"), Some("Ü".as_bytes()[0]));
-        for pattern in ["## A", "^.*A", "^$", "^(?:x|)B", "^#?A", "^#*A", "^#{0,2}A", "^## A|^B", r"^\s*## A", "^[#*]"] {
+        for pattern in
+            ["## A", "^.*A", "^$", "^(?:x|)B", "^#?A", "^#*A", "^#{0,2}A", "^## A|^B", r"^\s*## A", "^[#*]"]
+        {
             assert_eq!(first_byte(pattern), None, "{pattern}");
         }
     }

@@ -239,7 +239,8 @@ impl LineScanner {
         let sections = &self.sections;
         let already_started = |index: usize| sections.count(index) > 0 || open == Some(index);
         let started = (0..self.patterns.len()).find(|&index| {
-            (self.patterns[index].repeated || !already_started(index)) && compiled.matchers[index].is_match(line)
+            (self.patterns[index].repeated || !already_started(index))
+                && compiled.matchers[index].is_match(line)
         });
         let Some(index) = started else { return LineStep::default() };
         let ended = self.close(text, start);

@@ -23,7 +23,8 @@ pub fn agent(attr: TokenStream, item: TokenStream) -> TokenStream {
 fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream, TokenStream> {
     let (relative, path_span) = path_literal(attr)?;
     let (mut tokens, body) = inline_module(item)?;
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from).unwrap_or_default();
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from).unwrap_or_default();
     let full_path = manifest_dir.join(&relative);
     let options = agentbind_codegen::Options { track_file: true, ..Default::default() };
     let generated = agentbind_codegen::generate(&full_path, &relative, &options).map_err(|error| {
@@ -110,14 +111,19 @@ fn string_value(source: &str) -> Option<String> {
 fn inline_module(item: TokenStream) -> Result<(Vec<TokenTree>, Group), TokenStream> {
     let mut tokens: Vec<TokenTree> = item.into_iter().collect();
     let is_mod = tokens.windows(2).any(|pair| {
-        matches!(&pair[0], TokenTree::Ident(i) if i.to_string() == "mod") && matches!(pair[1], TokenTree::Ident(_))
+        matches!(&pair[0], TokenTree::Ident(i) if i.to_string() == "mod")
+            && matches!(pair[1], TokenTree::Ident(_))
     });
     match tokens.pop() {
         Some(TokenTree::Group(body)) if is_mod && body.delimiter() == Delimiter::Brace => Ok((tokens, body)),
         last => {
             let start = tokens.first().or(last.as_ref()).map_or_else(Span::call_site, TokenTree::span);
             let end = last.as_ref().map_or(start, TokenTree::span);
-            Err(compile_error("#[agentbind::agent] needs an inline module: write `pub mod name {}`", start, end))
+            Err(compile_error(
+                "#[agentbind::agent] needs an inline module: write `pub mod name {}`",
+                start,
+                end,
+            ))
         }
     }
 }
@@ -155,23 +161,6 @@ fn compiler_lex(code: &str, path: Span) -> Result<TokenStream, TokenStream> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::string_value;
-
-    #[test]
-    fn string_literals_are_unescaped() {
-        assert_eq!(string_value(r#""agents/a.md""#).as_deref(), Some("agents/a.md"));
-        assert_eq!(string_value(r#""a\tb\\c\"d\u{e9}\x41""#).as_deref(), Some("a\tb\\c\"d\u{e9}A"));
-        assert_eq!(string_value(r##"r#"agents/"quoted".md"#"##).as_deref(), Some("agents/\"quoted\".md"));
-        assert_eq!(string_value(r#"r"plain""#).as_deref(), Some("plain"));
-        assert_eq!(string_value("\"line \\\n    continued\""), Some("line continued".to_owned()));
-        for not_a_string in ["42", "'c'", "b\"bytes\"", "c\"c string\"", "\"bad \\q\""] {
-            assert_eq!(string_value(not_a_string), None, "{not_a_string}");
-        }
-    }
-}
-
 /// Puts the derives of agentbind's enabled features on a generated data type (`Input`,
 /// `Output`, `Metrics`): serde's `Serialize` and `Deserialize` with the `serde` feature,
 /// schemars' `JsonSchema` with `schemars`; nothing otherwise. Generated code uses it so that
@@ -195,4 +184,21 @@ pub fn data(_attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut out: TokenStream = derives.parse().unwrap_or_default();
     out.extend(item);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::string_value;
+
+    #[test]
+    fn string_literals_are_unescaped() {
+        assert_eq!(string_value(r#""agents/a.md""#).as_deref(), Some("agents/a.md"));
+        assert_eq!(string_value(r#""a\tb\\c\"d\u{e9}\x41""#).as_deref(), Some("a\tb\\c\"d\u{e9}A"));
+        assert_eq!(string_value(r##"r#"agents/"quoted".md"#"##).as_deref(), Some("agents/\"quoted\".md"));
+        assert_eq!(string_value(r#"r"plain""#).as_deref(), Some("plain"));
+        assert_eq!(string_value("\"line \\\n    continued\""), Some("line continued".to_owned()));
+        for not_a_string in ["42", "'c'", "b\"bytes\"", "c\"c string\"", "\"bad \\q\""] {
+            assert_eq!(string_value(not_a_string), None, "{not_a_string}");
+        }
+    }
 }
