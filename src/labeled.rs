@@ -72,3 +72,69 @@ macro_rules! __labeled_enum {
         $crate::__labeled_enum_serde!($name);
     };
 }
+
+/// The label among `labels` that `found` (the value a reply's heading holds) names, tolerating
+/// the decorations models add around a value.
+///
+/// An exact match always wins. Otherwise `found` and each label are compared after
+/// [`undecorated`], first as they are, then ignoring ASCII case: `**PASS**`, `` `PASS` ``, `PASS ✅`, `pass` and
+/// `_PASS_.` all name `PASS`. The contract stays strict about *which* value it is: `PASSED`,
+/// `PASS/FAIL` and `NOT PASS` name no label, and a value that two labels would both match
+/// after this folding (`Pass` and `PASS` declared side by side) names neither.
+pub fn match_label(found: &str, labels: &'static [&'static str]) -> Option<&'static str> {
+    if let Some(label) = labels.iter().find(|label| **label == found) {
+        return Some(label);
+    }
+    let found = undecorated(found);
+    if found.is_empty() {
+        return None;
+    }
+    if let Some(label) = labels.iter().find(|label| undecorated(label) == found) {
+        return Some(label);
+    }
+    let mut matches = labels.iter().filter(|label| undecorated(label).eq_ignore_ascii_case(found));
+    match (matches.next(), matches.next()) {
+        (Some(label), None) => Some(label),
+        _ => None,
+    }
+}
+
+/// `text` without what decorates a value in markdown: every leading and trailing character that
+/// is not a letter or a digit, such as whitespace, emphasis and code marks (`*`, `_`, `` ` ``),
+/// quotes, brackets, emoji (`✅`, `⚠️`) and punctuation (`.`, `!`). Characters inside the
+/// value stay (`NEEDS_DISCUSSION`).
+pub fn undecorated(text: &str) -> &str {
+    text.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_label;
+
+    const VERDICT: &[&str] = &["PASS", "FAIL", "NEEDS_DISCUSSION"];
+
+    #[test]
+    fn decorated_values_name_their_label() {
+        for found in ["PASS", "**PASS**", "PASS ✅", "pass", "`PASS`", "_PASS_.", "✅ **Pass**", "[PASS]"] {
+            assert_eq!(match_label(found, VERDICT), Some("PASS"), "{found}");
+        }
+        assert_eq!(match_label("**needs_discussion** ⚠️", VERDICT), Some("NEEDS_DISCUSSION"));
+    }
+
+    #[test]
+    fn other_values_name_no_label() {
+        for found in ["PASSED", "PASS/FAIL", "NOT PASS", "", "**", "✅", "NEEDS DISCUSSION", "P ASS"] {
+            assert_eq!(match_label(found, VERDICT), None, "{found}");
+        }
+    }
+
+    #[test]
+    fn an_exact_label_wins_and_folding_never_picks_between_two() {
+        const BOTH: &[&str] = &["Pass", "PASS"];
+        assert_eq!(match_label("PASS", BOTH), Some("PASS"));
+        assert_eq!(match_label("Pass", BOTH), Some("Pass"));
+        assert_eq!(match_label("pass", BOTH), None);
+        assert_eq!(match_label("**PASS**", BOTH), Some("PASS"));
+        assert_eq!(match_label("**pass**", BOTH), None);
+    }
+}

@@ -46,6 +46,7 @@ pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, LabeledEnum, Requir
 pub use claude::{ClaudeCodeSettings, Color, Model, Tool};
 pub use dispatch::{Dispatch, Events, FinishedReply, ReplyParser, SectionEvent};
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
+pub use labeled::{match_label, undecorated};
 pub use numbers::{Fraction, MetricKind, Percentage};
 pub use pattern::example_heading;
 pub use prompt::{PromptBuilder, PromptValue};

@@ -23,6 +23,41 @@ impl SectionText {
     pub fn as_str(&self) -> &str {
         &self.body
     }
+
+    /// The heading line without its markdown decoration: the ATX marks (`## `, and a closing
+    /// `##`), a list or quote mark (`- `, `> `), and emphasis that wraps the whole heading.
+    /// `## Summary` gives `Summary`, `### Task 2: Wire DB` gives `Task 2: Wire DB`,
+    /// `**VERDICT: PASS**` gives `VERDICT: PASS`; `**Goal:** text` keeps its inner emphasis.
+    pub fn title(&self) -> &str {
+        heading_title(&self.heading)
+    }
+}
+
+/// See [`SectionText::title`].
+fn heading_title(heading: &str) -> &str {
+    let mut title = heading.trim();
+    for mark in ["> ", "- ", "* ", "+ "] {
+        if let Some(rest) = title.strip_prefix(mark) {
+            title = rest.trim_start();
+            break;
+        }
+    }
+    let hashes = title.len() - title.trim_start_matches('#').len();
+    if (1..=6).contains(&hashes) && title[hashes..].chars().next().is_none_or(char::is_whitespace) {
+        title = title[hashes..].trim();
+        let closing = title.trim_end_matches('#');
+        if closing.is_empty() || closing.ends_with(char::is_whitespace) {
+            title = closing.trim_end();
+        }
+    }
+    for mark in ["**", "__", "*", "_", "`"] {
+        if let Some(inner) = title.strip_prefix(mark).and_then(|t| t.strip_suffix(mark)) {
+            if !inner.is_empty() && !inner.contains(mark) {
+                return inner.trim();
+            }
+        }
+    }
+    title
 }
 
 impl AsRef<str> for SectionText {
@@ -84,7 +119,7 @@ impl<V: LabeledEnum> FromOccurrence for Captured<V> {
         label: Option<&str>,
     ) -> Result<Self, ReplyProblem> {
         let found = label.unwrap_or_default();
-        match V::from_label(found) {
+        match crate::labeled::match_label(found, V::LABELS).and_then(V::from_label) {
             Some(value) => Ok(Captured { value, text }),
             None => Err(ReplyProblem::InvalidValue { section, found: found.to_owned(), expected: V::LABELS }),
         }
@@ -121,18 +156,26 @@ impl ReplySections {
         self.found.get(index)?.last()
     }
 
-    /// Records every value-section label that is not one of the section's labels.
+    /// Replaces each value-section label by the label it names ([`match_label`]), and
+    /// records every one that names none.
+    ///
+    /// [`match_label`]: crate::labeled::match_label
     pub(crate) fn check_labels(&mut self) {
-        for (pattern, found) in self.patterns.iter().zip(&self.found) {
+        for (pattern, found) in self.patterns.iter().zip(&mut self.found) {
             let Some(labels) = pattern.labels else { continue };
             for occurrence in found {
                 let label = occurrence.label.as_deref().unwrap_or_default();
-                if !labels.contains(&label) {
-                    self.problems.push(ReplyProblem::InvalidValue {
+                match crate::labeled::match_label(label, labels) {
+                    Some(canonical) => {
+                        if canonical != label {
+                            occurrence.label = Some(canonical.to_owned());
+                        }
+                    }
+                    None => self.problems.push(ReplyProblem::InvalidValue {
                         section: pattern.name,
                         found: label.to_owned(),
                         expected: labels,
-                    });
+                    }),
                 }
             }
         }
@@ -431,5 +474,27 @@ impl<T: WriteSection> WriteSection for Vec<T> {
         for value in self {
             value.write_section(writer, index);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SectionText;
+
+    fn title(heading: &str) -> String {
+        SectionText { heading: heading.into(), body: String::new() }.title().to_owned()
+    }
+
+    #[test]
+    fn the_title_is_the_heading_without_its_markdown() {
+        assert_eq!(title("## Summary"), "Summary");
+        assert_eq!(title("### Task 2: Wire DB"), "Task 2: Wire DB");
+        assert_eq!(title("## Summary ##"), "Summary");
+        assert_eq!(title("**VERDICT: PASS**"), "VERDICT: PASS");
+        assert_eq!(title("- **Goal:** ship it"), "**Goal:** ship it");
+        assert_eq!(title("> ## Quoted"), "Quoted");
+        assert_eq!(title("## C#"), "C#");
+        assert_eq!(title("#hashtag"), "#hashtag");
+        assert_eq!(title("Plain"), "Plain");
     }
 }

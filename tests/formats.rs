@@ -54,13 +54,42 @@ fn a_verdict_outside_the_alternatives_is_a_reply_error() {
 }
 
 #[test]
+fn decorated_verdicts_are_read_as_their_value_and_stay_strict_about_which() {
+    let dispatch = reviewer::Agent::dispatch(reviewer::Input::new());
+    for (heading, value) in [
+        ("## VERDICT: **PASS**", reviewer::Verdict::Pass),
+        ("## VERDICT: PASS ✅", reviewer::Verdict::Pass),
+        ("## VERDICT: pass", reviewer::Verdict::Pass),
+        ("## VERDICT: `FAIL`", reviewer::Verdict::Fail),
+        ("## VERDICT: ❌ **Fail**", reviewer::Verdict::Fail),
+        ("## VERDICT: _needs_discussion_", reviewer::Verdict::NeedsDiscussion),
+    ] {
+        let reply = REVIEW.replace("## VERDICT: NEEDS_DISCUSSION", heading);
+        let output = dispatch.parse_reply(&reply).unwrap_or_else(|e| panic!("{heading}: {e}"));
+        assert_eq!(output.verdict.value, value, "{heading}");
+        assert_eq!(output.verdict.text.heading, heading, "the heading is kept as written");
+        let mut parser = dispatch.reply_parser();
+        let _ = parser.push(&reply).unwrap().count();
+        assert_eq!(parser.finish().output.unwrap(), output, "streamed: {heading}");
+    }
+    for wrong in ["PASSED", "PASS/FAIL", "NOT PASS", "**MAYBE**"] {
+        let reply = REVIEW.replace("NEEDS_DISCUSSION", wrong);
+        let error = dispatch.parse_reply(&reply).unwrap_err();
+        assert!(
+            matches!(&error.problems()[..], [ReplyProblem::InvalidValue { found, .. }] if found == wrong),
+            "{wrong}: {error}"
+        );
+    }
+}
+
+#[test]
 fn repeated_sections_keep_every_occurrence_in_order() {
     let reply = "**Goal:** Ship it\n\n**Architecture:** Hexagonal\n**Tech Stack:** Rust\n**Global Prerequisites:** none\n\n### Task 1: Schema\nCreate tables.\n\n### Task 2: API\nAdd routes.\n\n### Task 10: Docs\nWrite them.\n";
     let output = planner::Agent::dispatch(planner::Input::new()).parse_reply(reply).unwrap();
     assert_eq!(output.goal.body, "Ship it");
     assert_eq!(output.tech_stack.body, "Rust");
     let tasks: Vec<(&str, &str)> =
-        output.task.iter().map(|t| (t.heading.as_str(), t.body.as_str())).collect();
+        output.tasks.iter().map(|t| (t.heading.as_str(), t.body.as_str())).collect();
     assert_eq!(
         tasks,
         [

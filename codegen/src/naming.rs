@@ -20,6 +20,32 @@ pub(crate) fn snake(name: &str) -> Option<String> {
     finish(plain_words(name, lowercase, "_").unwrap_or_else(|| name.to_snake_case()), "_")
 }
 
+/// The snake_case field name of a repeated section: [`snake`] with its last word in the plural
+/// when that word reads as a singular noun (`Task` -> `tasks`, `Open Query` -> `open_queries`,
+/// `Patch` -> `patches`). A last word that already ends in `s`, ends in `ed` or `ing`, holds
+/// digits or is shorter than three letters is kept (`Categorized Issues` ->
+/// `categorized_issues`, `Task 1` -> `task_1`).
+pub(crate) fn plural_snake(name: &str) -> Option<String> {
+    let mut field = snake(name)?;
+    let last = field.rsplit('_').next().unwrap_or_default();
+    let keep = last.len() < 3
+        || !last.bytes().all(|b| b.is_ascii_lowercase())
+        || ["s", "ed", "ing"].iter().any(|end| last.ends_with(end));
+    if keep {
+        return Some(field);
+    }
+    let consonant_y = last.ends_with('y') && !last[..last.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
+    if consonant_y {
+        field.pop();
+        field.push_str("ies");
+    } else if ["ch", "sh", "x", "z"].iter().any(|end| last.ends_with(end)) {
+        field.push_str("es");
+    } else {
+        field.push('s');
+    }
+    Some(field)
+}
+
 /// The UpperCamelCase type or variant name for `name`, or `None` when nothing can be used.
 pub(crate) fn camel(name: &str) -> Option<String> {
     finish(plain_words(name, capitalize, "").unwrap_or_else(|| name.to_upper_camel_case()), "N")
@@ -109,6 +135,25 @@ mod tests {
             names.extend(last.iter().cloned());
         }
         names
+    }
+
+    #[test]
+    fn repeated_sections_get_plural_fields_where_the_last_word_is_a_singular_noun() {
+        for (name, field) in [
+            ("Task", "tasks"),
+            ("Open Query", "open_queries"),
+            ("Patch", "patches"),
+            ("Fix", "fixes"),
+            ("Key Day", "key_days"),
+            ("Categorized Issues", "categorized_issues"),
+            ("Task 1", "task_1"),
+            ("Failed", "failed"),
+            ("Testing", "testing"),
+            ("Bug Report", "bug_reports"),
+            ("Go", "go"),
+        ] {
+            assert_eq!(plural_snake(name).as_deref(), Some(field), "{name}");
+        }
     }
 
     #[test]

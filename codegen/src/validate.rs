@@ -408,7 +408,6 @@ impl<'a> Validator<'a> {
                 continue;
             }
             let variant = self.member_name(&mut variants, &name, pos, "section", naming::camel);
-            let field = self.member_name(&mut fields, &name, pos, "section", naming::snake);
             let Some((pattern, pattern_pos)) = pattern else { continue };
             let shape = match pattern::analyze(&pattern) {
                 Ok(shape) => shape,
@@ -417,6 +416,10 @@ impl<'a> Validator<'a> {
                     continue;
                 }
             };
+            let repeated =
+                matches!(shape, PatternShape::Repeated | PatternShape::Value { single: false, .. });
+            let field_name = if repeated { naming::plural_snake } else { naming::snake };
+            let field = self.member_name(&mut fields, &name, pos, "section", field_name);
             let value_enum = match &shape {
                 PatternShape::Value { labels, .. } => {
                     let labels: Vec<(String, Pos)> =
