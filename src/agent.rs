@@ -38,7 +38,7 @@ pub trait Agent: Sized + 'static {
     /// The invocation contexts named by `required_when`.
     type Context: ContextKind;
     /// The typed metrics (`metrics`).
-    type Metrics: Default;
+    type Metrics: crate::AgentMetrics;
 
     /// Starts a dispatch of this agent with `input`.
     fn dispatch(input: Self::Input) -> Dispatch<Self> {

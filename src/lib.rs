@@ -35,6 +35,7 @@ mod format;
 #[cfg(feature = "serde")]
 mod json;
 mod labeled;
+mod metrics;
 mod numbers;
 mod pattern;
 mod prompt;
@@ -47,6 +48,10 @@ pub use claude::{ClaudeCodeSettings, Color, Model, Tool};
 pub use dispatch::{Dispatch, Events, FinishedReply, ReplyParser, SectionEvent};
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
 pub use labeled::{match_label, undecorated};
+pub use metrics::{
+    parse_metrics, AgentMetrics, FilledMetrics, InvalidMetric, MetricError, MetricField, MetricName,
+    MetricValue, MetricsError,
+};
 pub use numbers::{Fraction, MetricKind, Percentage};
 pub use pattern::example_heading;
 pub use prompt::{PromptBuilder, PromptValue};
@@ -83,6 +88,8 @@ pub use agentbind_macros::data;
 /// Support for generated code; not part of the API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::metrics::set_field as set_metric;
+
     /// The body of an agent file: `file` (its whole text, from `include_str!`) from byte
     /// `offset` on, as found when the bindings were generated.
     pub const fn body_of(file: &'static str, offset: usize) -> &'static str {

@@ -76,7 +76,7 @@ fn decorated_verdicts_are_read_as_their_value_and_stay_strict_about_which() {
         let reply = REVIEW.replace("NEEDS_DISCUSSION", wrong);
         let error = dispatch.parse_reply(&reply).unwrap_err();
         assert!(
-            matches!(&error.problems()[..], [ReplyProblem::InvalidValue { found, .. }] if found == wrong),
+            matches!(error.problems(), [ReplyProblem::InvalidValue { found, .. }] if found == wrong),
             "{wrong}: {error}"
         );
     }

@@ -133,7 +133,7 @@ proptest! {
             architecture: labelled("Architecture", 1),
             tech_stack: labelled("Tech Stack", 2),
             global_prerequisites: labelled("Global Prerequisites", 3),
-            task: tasks
+            tasks: tasks
                 .into_iter()
                 .map(|(n, title, body)| {
                     let rest = if title.is_empty() { String::new() } else { format!(" {title}") };

@@ -53,6 +53,8 @@ pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
     let descriptions =
         list(&spec.metrics, |out, m| push_str_lit(out, m.description.as_deref().unwrap_or_default()));
     let kinds = list(&spec.metrics, |out, m| out.push_str(runtime_kind(m.kind)));
+    let fields =
+        list(&spec.metrics, |out, m| emit!(out, "{} => {}", ident_text(&m.variant), ident_text(&m.field)));
     emit!(
         out,
         "}}
@@ -79,6 +81,8 @@ pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
                 Metric::KINDS[self as usize]
             }}
         }}
+
+        ::agentbind::__metrics! {{ Metrics, Metric {{ {fields} }} }}
 "
     );
 }
