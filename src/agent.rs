@@ -28,6 +28,12 @@ pub trait Agent: Sized + 'static {
     const SYSTEM_PROMPT: &'static str;
     /// `output_schema.error_handling`, when declared.
     const ERROR_HANDLING: Option<ErrorHandling>;
+    /// `color`, when declared.
+    const COLOR: Option<crate::Color>;
+    /// The other Claude Code keys of the file.
+    const CLAUDE_CODE: crate::ClaudeCodeSettings;
+    /// The inputs (`input_schema`), in file order: names, types, requirements, descriptions.
+    const INPUTS: &'static [crate::InputField];
 
     /// The typed input (`input_schema`).
     type Input: AgentInput;

@@ -1,28 +1,45 @@
 //! JSON for tool-calling APIs (feature `serde`): the input of Claude Code's Task/Agent tool,
 //! the Agent SDK's agent definition, and (feature `schemars`) the JSON Schema of an input.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Agent, Dispatch, Model};
 
 /// The input of Claude Code's Task (Agent) tool for one dispatch: what an orchestrating model
 /// sends to start this subagent. Serializes to
 /// `{"subagent_type": ..., "description": ..., "prompt": ..., "model": ...}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// It deserializes too, so that an incoming call can be routed to its agent with
+/// [`Registry::route`](crate::Registry::route).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskCall {
     /// The agent's `name`.
-    pub subagent_type: &'static str,
+    pub subagent_type: String,
     /// A short (3-5 word) description of the task.
     pub description: String,
     /// The dispatch's prompt.
     pub prompt: String,
     /// The agent's model alias, when it names one (`sonnet`, `opus`, `haiku`); absent for
     /// `inherit` and for full model ids, which the tool does not take.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub model: Option<&'static str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 impl TaskCall {
+    /// The call of agent `agent` (whose model is `model`) with `prompt`.
+    pub fn new(agent: &str, description: impl Into<String>, prompt: String, model: Model) -> Self {
+        let model = match model {
+            Model::Sonnet | Model::Opus | Model::Haiku => Some(model.as_str().to_owned()),
+            Model::Inherit | Model::Id(_) => None,
+        };
+        TaskCall { subagent_type: agent.to_owned(), description: description.into(), prompt, model }
+    }
+
+    /// The call read from its JSON (the Task tool's `input`).
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        Self::deserialize(value)
+    }
+
     /// The call as a JSON value.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
@@ -33,11 +50,7 @@ impl<A: Agent> Dispatch<A> {
     /// The Task/Agent tool call that runs this dispatch in Claude Code, with a short
     /// `description` of the task.
     pub fn task_call(&self, description: impl Into<String>) -> TaskCall {
-        let model = match A::MODEL_KIND {
-            Model::Sonnet | Model::Opus | Model::Haiku => Some(A::MODEL_KIND.as_str()),
-            Model::Inherit | Model::Id(_) => None,
-        };
-        TaskCall { subagent_type: A::NAME, description: description.into(), prompt: self.prompt(), model }
+        TaskCall::new(A::NAME, description, self.prompt(), A::MODEL_KIND)
     }
 }
 
@@ -58,14 +71,16 @@ pub fn agent_definition<A: Agent>() -> serde_json::Value {
     serde_json::Value::Object(definition)
 }
 
-/// The JSON Schema of agent `A`'s input (feature `schemars`): field names as in the generated
-/// `Input`, required inputs required, enum inputs as string enums.
-#[cfg(feature = "schemars")]
-pub fn input_schema<A: Agent>() -> serde_json::Value
+/// The JSON Schema of agent `A`'s input, fit for a tool definition; see
+/// [`DynAgent::input_schema`](crate::DynAgent::input_schema).
+pub fn input_schema<A>() -> serde_json::Value
 where
-    A::Input: schemars::JsonSchema,
+    A: Agent,
+    A::Input: serde::de::DeserializeOwned + Send + Sync,
+    A::Output: Serialize,
+    A::Context: Send + Sync,
 {
-    schemars::schema_for!(A::Input).to_value()
+    crate::dyn_agent::<A>().input_schema()
 }
 
 /// Implements `Serialize`, `Deserialize` (and, with `schemars`, `JsonSchema`) for a generated

@@ -28,10 +28,13 @@
 #![deny(missing_docs)]
 
 mod agent;
+#[cfg(feature = "serde")]
+mod any_dispatch;
 mod claude;
 mod dispatch;
 mod error_handling;
 mod format;
+mod inputs;
 #[cfg(feature = "serde")]
 mod json;
 mod labeled;
@@ -39,14 +42,18 @@ mod metrics;
 mod numbers;
 mod pattern;
 mod prompt;
+mod registry;
 mod reply;
 mod scan;
 mod text;
 
 pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, LabeledEnum, Requirement, SectionKind};
+#[cfg(feature = "serde")]
+pub use any_dispatch::AnyDispatch;
 pub use claude::{ClaudeCodeSettings, Color, Model, Tool};
 pub use dispatch::{Dispatch, Events, FinishedReply, ReplyParser, SectionEvent};
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
+pub use inputs::{InputError, InputField, InputKind, InputProblem};
 pub use labeled::{match_label, undecorated};
 pub use metrics::{
     parse_metrics, AgentMetrics, FilledMetrics, InvalidMetric, MetricError, MetricField, MetricName,
@@ -55,16 +62,18 @@ pub use metrics::{
 pub use numbers::{Fraction, MetricKind, Percentage};
 pub use pattern::example_heading;
 pub use prompt::{PromptBuilder, PromptValue};
+pub use registry::{
+    dyn_agent, tool_name, AgentRef, DynAgent, MaybeDeserialize, MaybeSerialize, Registry, RouteError,
+    SectionInfo, SectionRequirement, CONTEXT_KEY, INSTRUCTIONS_KEY,
+};
 pub use reply::{
     Captured, FromOccurrence, ReplyError, ReplyProblem, ReplySections, ReplyWriter, SectionText, WriteSection,
 };
 pub use scan::{IncrementalScan, ScanEvent, SectionMatcher, SectionPattern, MAX_REPLY_BYTES};
 pub use text::{FileContent, Markdown, UnknownValue};
 
-#[cfg(feature = "schemars")]
-pub use json::input_schema;
 #[cfg(feature = "serde")]
-pub use json::{agent_definition, TaskCall};
+pub use json::{agent_definition, input_schema, TaskCall};
 
 /// Re-export of serde (feature `serde`), for generated derives.
 #[cfg(feature = "serde")]

@@ -294,6 +294,18 @@ fn registry(generated: &[(String, PathBuf, AgentModule)]) -> TokenStream {
                     #( AnyAgent::#variants => #modules::Agent::SYSTEM_PROMPT, )*
                 }
             }
+
+            /// Everything the agent's constants give (tools, model, color, settings, sections,
+            /// inputs), its tool definitions and, with the `serde` feature, dispatches from JSON.
+            pub const fn entry(self) -> &'static dyn ::agentbind::DynAgent {
+                match self {
+                    #( AnyAgent::#variants => ::agentbind::dyn_agent::<#modules::Agent>(), )*
+                }
+            }
+
+            /// Every agent as a registry, to route by name or by Task call.
+            pub const REGISTRY: ::agentbind::Registry =
+                ::agentbind::Registry::new(&[#( ::agentbind::dyn_agent::<#modules::Agent>() ),*]);
         }
     }
 }

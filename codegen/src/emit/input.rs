@@ -22,6 +22,44 @@ fn rust_type(ty: &InputType) -> String {
     }
 }
 
+/// The `agentbind::InputKind` of an input type, as a constant expression.
+fn runtime_kind(ty: &InputType) -> String {
+    match ty {
+        InputType::String => "::agentbind::InputKind::String".to_owned(),
+        InputType::Markdown => "::agentbind::InputKind::Markdown".to_owned(),
+        InputType::FileContent => "::agentbind::InputKind::FileContent".to_owned(),
+        InputType::FilePath => "::agentbind::InputKind::FilePath".to_owned(),
+        InputType::Object => "::agentbind::InputKind::Object".to_owned(),
+        InputType::Integer => "::agentbind::InputKind::Integer".to_owned(),
+        InputType::Number => "::agentbind::InputKind::Number".to_owned(),
+        InputType::Boolean => "::agentbind::InputKind::Boolean".to_owned(),
+        InputType::List(inner) => format!("::agentbind::InputKind::List(&{})", runtime_kind(inner)),
+        InputType::Enum(e) => {
+            format!(
+                "::agentbind::InputKind::Enum(<{} as ::agentbind::LabeledEnum>::LABELS)",
+                ident_text(&e.type_name)
+            )
+        }
+    }
+}
+
+/// The `Agent::INPUTS` table, as a constant expression.
+pub(crate) fn inputs_table(spec: &AgentSpec) -> String {
+    let rows = list(&spec.inputs, |out, input| {
+        emit!(
+            out,
+            "::agentbind::InputField::new({}, {}, {}, {}, {}, {})",
+            str_lit(&input.name),
+            str_lit(&input.field),
+            str_lit(&naming::title(&input.name)),
+            runtime_kind(&input.ty),
+            input.required,
+            str_lit(input.description.as_deref().unwrap_or_default())
+        )
+    });
+    format!("&[{rows}]")
+}
+
 fn field_doc(input: &InputSpec) -> String {
     let mut text = format!(
         "`{}` ({}, {})",

@@ -153,6 +153,7 @@ fn agent(spec: &AgentSpec, out: &mut String) {
         };
         format!("::agentbind::ErrorHandling {{ on_blocker: {on_blocker}, escalation_path: {escalation} }}")
     }));
+    let inputs = input::inputs_table(spec);
     let struct_doc =
         docs::doc(&format!("The agent `{}`: its constants, and [`Agent::dispatch`] to call it.", spec.name));
     emit!(
@@ -188,6 +189,8 @@ fn agent(spec: &AgentSpec, out: &mut String) {
             pub const SOURCE: &'static str = {source};
             /// The markdown body of the agent file: the system prompt.
             pub const SYSTEM_PROMPT: &'static str = {system_prompt};
+            /// The inputs (`input_schema`), in file order, for tool schemas and dynamic dispatch.
+            pub const INPUTS: &'static [::agentbind::InputField] = {inputs};
 
             /// Starts a dispatch of this agent with `input`.
             #[must_use]
@@ -205,6 +208,9 @@ fn agent(spec: &AgentSpec, out: &mut String) {
             const MODEL_KIND: ::agentbind::Model = Agent::MODEL_KIND;
             const TOOLS: &'static [::agentbind::Tool] = Agent::TOOLS;
             const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> = Agent::ERROR_HANDLING;
+            const COLOR: ::core::option::Option<::agentbind::Color> = Agent::COLOR;
+            const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings = Agent::CLAUDE_CODE;
+            const INPUTS: &'static [::agentbind::InputField] = Agent::INPUTS;
             type Input = Input;
             type Output = Output;
             type Section = Section;

@@ -94,8 +94,13 @@ fn inputs_have_json_schemas() {
         schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(required, ["incident_description", "severity"]);
     assert_eq!(schema["properties"]["incident_description"]["type"], "string");
-    let severity = &schema["$defs"]["Severity"];
+    let severity = &schema["properties"]["severity"];
     assert_eq!(severity["enum"], json!(["SEV1", "SEV2", "SEV3", "SEV4"]));
+    assert_eq!(severity["description"], "Incident severity level");
+    assert_eq!(schema["properties"]["timeline_events"]["items"]["type"], "object");
+    assert_eq!(schema["title"], "incident-responder");
     let golang = input_schema::<golang::Agent>();
-    assert_eq!(golang["properties"]["acceptance_criteria"]["type"], json!(["array", "null"]));
+    assert_eq!(golang["properties"]["acceptance_criteria"]["type"], "array");
+    // Optional inputs are left out of `required` (or sent as `null`), not typed as nullable.
+    assert_eq!(golang["required"], json!(["task_description", "requirements"]));
 }
