@@ -5,9 +5,9 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::agent::{Agent, ContextKind};
+use crate::agent::ContextKind;
 use crate::inputs::{check_inputs, takes_key, InputError, InputKind, InputProblem};
-use crate::registry::{dyn_agent, DynAgent, MaybeDeserialize, MaybeSerialize, CONTEXT_KEY, INSTRUCTIONS_KEY};
+use crate::registry::{dyn_agent, DynAgent, RoutableAgent, CONTEXT_KEY, INSTRUCTIONS_KEY};
 use crate::{Dispatch, ReplyError};
 
 /// A dispatch of an agent chosen at run time: the typed [`Dispatch`] behind it renders the
@@ -40,10 +40,7 @@ trait ErasedDispatch: Send + Sync {
 
 impl<A> ErasedDispatch for Dispatch<A>
 where
-    A: Agent,
-    A::Input: MaybeDeserialize + Send + Sync,
-    A::Output: MaybeSerialize,
-    A::Context: Send + Sync,
+    A: RoutableAgent,
 {
     fn agent(&self) -> &'static dyn DynAgent {
         dyn_agent::<A>()
@@ -114,10 +111,7 @@ impl AnyDispatch {
 
 impl<A> From<Dispatch<A>> for AnyDispatch
 where
-    A: Agent,
-    A::Input: MaybeDeserialize + Send + Sync,
-    A::Output: MaybeSerialize,
-    A::Context: Send + Sync,
+    A: RoutableAgent,
 {
     fn from(dispatch: Dispatch<A>) -> Self {
         AnyDispatch { inner: Box::new(dispatch) }
@@ -141,10 +135,7 @@ pub(crate) fn dispatch_json<A>(
     context: Option<&str>,
 ) -> Result<AnyDispatch, InputError>
 where
-    A: Agent,
-    A::Input: MaybeDeserialize + Send + Sync,
-    A::Output: MaybeSerialize,
-    A::Context: Send + Sync,
+    A: RoutableAgent,
 {
     let error = |problems| InputError { agent: A::NAME, problems };
     let mut problems = check_inputs(inputs, A::INPUTS);

@@ -73,13 +73,7 @@ pub fn agent_definition<A: Agent>() -> serde_json::Value {
 
 /// The JSON Schema of agent `A`'s input, fit for a tool definition; see
 /// [`DynAgent::input_schema`](crate::DynAgent::input_schema).
-pub fn input_schema<A>() -> serde_json::Value
-where
-    A: Agent,
-    A::Input: serde::de::DeserializeOwned + Send + Sync,
-    A::Output: Serialize,
-    A::Context: Send + Sync,
-{
+pub fn input_schema<A: crate::RoutableAgent>() -> serde_json::Value {
     crate::dyn_agent::<A>().input_schema()
 }
 

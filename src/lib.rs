@@ -63,8 +63,8 @@ pub use numbers::{Fraction, MetricKind, Percentage};
 pub use pattern::example_heading;
 pub use prompt::{PromptBuilder, PromptValue};
 pub use registry::{
-    dyn_agent, tool_name, AgentRef, DynAgent, MaybeDeserialize, MaybeSerialize, Registry, RouteError,
-    SectionInfo, SectionRequirement, CONTEXT_KEY, INSTRUCTIONS_KEY,
+    dyn_agent, tool_name, AgentRef, DynAgent, MaybeDeserialize, MaybeSerialize, Registry, RoutableAgent,
+    RouteError, SectionInfo, SectionRequirement, CONTEXT_KEY, INSTRUCTIONS_KEY,
 };
 pub use reply::{
     Captured, FromOccurrence, ReplyError, ReplyProblem, ReplySections, ReplyWriter, SectionText, WriteSection,

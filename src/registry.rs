@@ -176,15 +176,25 @@ pub trait MaybeSerialize {}
 #[cfg(not(feature = "serde"))]
 impl<T> MaybeSerialize for T {}
 
+/// An [`Agent`] that can be seen as a [`DynAgent`]: its `Input` can be deserialized and its
+/// `Output` serialized (with the `serde` feature), and both travel between threads. Every
+/// generated agent is one; the bounds are written here once.
+pub trait RoutableAgent:
+    Agent<Input: MaybeDeserialize + Send + Sync, Output: MaybeSerialize, Context: Send + Sync>
+{
+}
+
+impl<A> RoutableAgent for A where
+    A: Agent<Input: MaybeDeserialize + Send + Sync, Output: MaybeSerialize, Context: Send + Sync>
+{
+}
+
 /// The [`DynAgent`] of agent `A`: a zero-sized value (see [`dyn_agent`]).
 pub struct AgentRef<A>(PhantomData<fn() -> A>);
 
 impl<A> AgentRef<A>
 where
-    A: Agent,
-    A::Input: MaybeDeserialize + Send + Sync,
-    A::Output: MaybeSerialize,
-    A::Context: Send + Sync,
+    A: RoutableAgent,
 {
     /// `A` as a [`DynAgent`].
     pub const DYN: &'static dyn DynAgent = &AgentRef::<A>(PhantomData);
@@ -193,20 +203,14 @@ where
 /// Agent `A` as a [`DynAgent`], in a `const` context too.
 pub const fn dyn_agent<A>() -> &'static dyn DynAgent
 where
-    A: Agent,
-    A::Input: MaybeDeserialize + Send + Sync,
-    A::Output: MaybeSerialize,
-    A::Context: Send + Sync,
+    A: RoutableAgent,
 {
     AgentRef::<A>::DYN
 }
 
 impl<A> DynAgent for AgentRef<A>
 where
-    A: Agent,
-    A::Input: MaybeDeserialize + Send + Sync,
-    A::Output: MaybeSerialize,
-    A::Context: Send + Sync,
+    A: RoutableAgent,
 {
     fn name(&self) -> &'static str {
         A::NAME
