@@ -78,22 +78,90 @@ fn errors_of_every_file_are_reported_together() {
 #[test]
 fn module_names_must_be_identifiers() {
     let error = builder().agent(GOLANG).module_name(GOLANG, "not a name").generate_string().unwrap_err();
+    let locations: Vec<String> = error.diagnostics().iter().map(|d| d.location()).collect();
+    // Located at the agent file, not at the build script.
+    assert_eq!(locations, [format!("{GOLANG}:1:1")]);
     assert!(error.to_string().contains("module name `not a name`"), "{error}");
 }
 
+const OLDER_GOLANG: &str = "tests/corpus/ring/dev-team/agents/backend-engineer-golang.md";
+
 #[test]
-fn two_files_with_one_module_name_are_an_error() {
+fn two_files_with_one_module_name_are_an_error_at_both_files() {
+    let error = builder().agent(GOLANG).agent(OLDER_GOLANG).generate_string().unwrap_err();
+    let at: Vec<String> = error.diagnostics().iter().map(|d| d.location()).collect();
+    assert_eq!(at, [format!("{GOLANG}:1:1"), format!("{OLDER_GOLANG}:1:1")]);
+    assert!(error.to_string().contains("would both be module `backend_engineer_golang`"), "{error}");
+}
+
+#[test]
+fn two_agents_with_one_name_are_an_error_at_both_names() {
+    // A module name for one is not enough: both revisions are `name: backend-engineer-golang`,
+    // and agents are routed by name.
     let error = builder()
         .agent(GOLANG)
-        .agent("tests/corpus/ring/dev-team/agents/backend-engineer-golang.md")
-        .generate_string()
-        .unwrap_err();
-    assert!(error.to_string().contains("would both be module `backend_engineer_golang`"), "{error}");
-    // Renaming one fixes it: both revisions of the agent generate.
-    builder()
-        .agent(GOLANG)
-        .agent("tests/corpus/ring/dev-team/agents/backend-engineer-golang.md")
+        .agent(OLDER_GOLANG)
         .module_name(GOLANG, "golang_1_2_2")
         .generate_string()
+        .unwrap_err();
+    let at: Vec<String> = error.diagnostics().iter().map(|d| d.location()).collect();
+    assert_eq!(at, [format!("{GOLANG}:2:7"), format!("{OLDER_GOLANG}:2:7")]);
+    let rendered = error.to_string();
+    assert!(
+        rendered.contains(&format!(
+            "error: agent name `backend-engineer-golang` is also the name of the agent at {OLDER_GOLANG}:2:7\n"
+        )),
+        "{rendered}"
+    );
+    assert!(rendered.contains("2 | name: backend-engineer-golang\n  |       ^"), "{rendered}");
+}
+
+#[test]
+fn unwrap_and_expect_print_the_rendered_diagnostics() {
+    let error = builder().agent("tests/ui/agents/unknown-type.md").generate_string().unwrap_err();
+    let debug = format!("{error:?}");
+    assert_eq!(debug, format!("\n{}", error.render()));
+    assert!(debug.contains(" --> tests/ui/agents/unknown-type.md:7:13\n"), "{debug}");
+    // The struct is still there for those who ask for it.
+    assert!(format!("{error:#?}").starts_with("Error {\n    diagnostics: ["));
+}
+
+#[test]
+fn invalid_files_can_be_left_out_with_warnings() {
+    let out = std::env::temp_dir().join(format!("agentbind-skip-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    let generated = builder()
+        .agent(GOLANG)
+        .agent("tests/ui/agents/unknown-type.md")
+        .agent("tests/ui/agents/unknown-model.md")
+        .agent("tests/ui/agents/golang-same-name.md")
+        .agent("tests/corpus/ring/default/agents/code-reviewer.md")
+        .skip_invalid(true)
+        .out_dir(&out)
+        .generate()
         .unwrap();
+    let modules: Vec<&str> = generated.modules.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(modules, ["backend_engineer_golang", "code_reviewer"]);
+    let skipped: Vec<String> = generated.skipped.iter().map(|d| d.location()).collect();
+    assert_eq!(
+        skipped,
+        [
+            "tests/ui/agents/unknown-type.md:7:13",
+            "tests/ui/agents/unknown-model.md:4:8",
+            "tests/ui/agents/golang-same-name.md:2:7"
+        ]
+    );
+    let code = std::fs::read_to_string(&generated.path).unwrap();
+    assert!(code.contains("pub mod code_reviewer {") && !code.contains("pub mod unknown_type"));
+    assert!(code.contains("AnyAgent::CodeReviewer"));
+    std::fs::remove_dir_all(&out).unwrap();
+    // Without the opt-in the same set fails, with every problem.
+    let error = builder()
+        .agent(GOLANG)
+        .agent("tests/ui/agents/unknown-type.md")
+        .agent("tests/ui/agents/unknown-model.md")
+        .agent("tests/ui/agents/golang-same-name.md")
+        .generate_string()
+        .unwrap_err();
+    assert_eq!(error.diagnostics().len(), 4);
 }

@@ -5,6 +5,9 @@
 //! agentbind expand <file.md>
 //! ```
 //!
+//! `check` also rejects what a build script's `Builder` rejects across files: two files that
+//! would be one module (the same file stem) or two agents with one `name`.
+//!
 //! Exit codes: 0 all files are valid (or the expansion was printed), 1 an agent file has
 //! problems (or, with `--deny-empty`, a folder has no agent files), 2 the command line is
 //! wrong or a path cannot be read.
@@ -14,11 +17,13 @@ mod report;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use agentbind_codegen::{AgentSpec, Binding, Diagnostic, Source};
 use report::{Format, Report};
 
 const USAGE: &str = "\
 usage: agentbind check [--format human|json|github] [--deny-empty] <path>...
-           lint agent files; folders are searched recursively for *.md files that start with ---
+           lint agent files; folders are searched recursively for *.md files that start with ---;
+           files that would share a module name or an agent `name` are errors, as in a build script
        agentbind expand <file.md>
            print the Rust module generated for an agent file
 
@@ -101,6 +106,9 @@ fn check(options: &CheckOptions) -> ExitCode {
             files.push(path.clone());
         }
     }
+    // Every file is validated first, then the valid ones are checked against each other for
+    // what the builder also rejects: two files that would be one module, or share a `name`.
+    let mut checked: Vec<(Source, Result<AgentSpec, Vec<Diagnostic>>)> = Vec::new();
     for file in &files {
         // A path that cannot be read is the command line's problem (exit 2), not the file's.
         if let Err(e) = std::fs::metadata(file) {
@@ -108,9 +116,41 @@ fn check(options: &CheckOptions) -> ExitCode {
             continue;
         }
         let display = file.to_string_lossy();
-        match agentbind_codegen::Source::read(file, &display).and_then(|s| agentbind_codegen::validate(&s)) {
-            Ok(_) => report.valid(),
+        match Source::read(file, &display) {
+            Ok(source) => {
+                let spec = agentbind_codegen::validate(&source).map_err(|e| e.diagnostics().to_vec());
+                checked.push((source, spec));
+            }
             Err(error) => report.problems(error.diagnostics()),
+        }
+    }
+    let modules: Vec<String> = checked
+        .iter()
+        .map(|(source, _)| agentbind_codegen::module_name_for(&source.path).unwrap_or_default())
+        .collect();
+    let valid: Vec<(usize, Binding<'_>)> = checked
+        .iter()
+        .zip(&modules)
+        .enumerate()
+        .filter_map(|(index, ((source, spec), module))| {
+            let spec = spec.as_ref().ok()?;
+            Some((index, Binding { module, source, spec }))
+        })
+        .collect();
+    let bindings: Vec<Binding<'_>> = valid.iter().map(|(_, binding)| *binding).collect();
+    let mut cross_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); checked.len()];
+    for collision in agentbind_codegen::collisions(&bindings) {
+        let [at_first, at_second] = collision.diagnostics;
+        cross_file[valid[collision.first].0].push(at_first);
+        cross_file[valid[collision.second].0].push(at_second);
+    }
+    for ((_, spec), more) in checked.iter().zip(cross_file) {
+        let mut diagnostics = spec.as_ref().err().cloned().unwrap_or_default();
+        diagnostics.extend(more);
+        if diagnostics.is_empty() {
+            report.valid();
+        } else {
+            report.problems(&diagnostics);
         }
     }
     report.finish()

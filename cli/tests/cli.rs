@@ -11,9 +11,46 @@ fn agentbind(args: &[&str]) -> Output {
 
 #[test]
 fn check_passes_on_the_ring_corpus() {
-    let out = agentbind(&["check", "tests/corpus/ring", "examples/agents/backend-engineer-golang.md"]);
+    let out = agentbind(&["check", "tests/corpus/ring"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "checked 46 agent files: all valid\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "checked 45 agent files: all valid\n");
+}
+
+#[test]
+fn check_reports_the_collisions_a_build_script_would() {
+    // The reference agent and its older revision in the corpus: one file stem, one `name`.
+    let out = agentbind(&[
+        "check",
+        "--format",
+        "json",
+        "examples/agents/backend-engineer-golang.md",
+        "tests/corpus/ring/dev-team/agents/backend-engineer-golang.md",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems: Vec<String> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{}:{}:{}: {}", p["file"], p["line"], p["column"], p["message"]))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "\"examples/agents/backend-engineer-golang.md\":1:1: \"`examples/agents/backend-engineer-golang.md` and `tests/corpus/ring/dev-team/agents/backend-engineer-golang.md` would both be module `backend_engineer_golang`\"",
+            "\"tests/corpus/ring/dev-team/agents/backend-engineer-golang.md\":1:1: \"`tests/corpus/ring/dev-team/agents/backend-engineer-golang.md` and `examples/agents/backend-engineer-golang.md` would both be module `backend_engineer_golang`\"",
+        ]
+    );
+}
+
+#[test]
+fn check_reports_two_agents_with_one_name_at_both_files() {
+    let out = agentbind(&["check", "tests/ui/agents/golang.md", "tests/ui/agents/golang-same-name.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error: agent name `backend-engineer-golang` is also the name of the agent at tests/ui/agents/golang-same-name.md:2:7\n --> tests/ui/agents/golang.md:2:7"), "{stderr}");
+    assert!(stderr.contains("error: agent name `backend-engineer-golang` is also the name of the agent at tests/ui/agents/golang.md:2:7\n --> tests/ui/agents/golang-same-name.md:2:7"), "{stderr}");
+    assert!(stderr.ends_with("checked 2 agent files: 2 with problems\n"), "{stderr}");
 }
 
 #[test]

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use crate::collisions::{collisions, Binding};
 use crate::diagnostic::{Diagnostic, Error};
-use crate::{generate, module_name_for, naming, AgentModule, Options};
+use crate::source::Source;
+use crate::{generate_source, module_name_for, naming, AgentModule, Options};
 
 /// Generates one module per agent file into `$OUT_DIR/agentbind.rs`, for
 /// `agentbind::include_agents!()`.
@@ -30,6 +32,7 @@ pub struct Builder {
     type_attributes: Vec<String>,
     rerun_if_changed: bool,
     registry: bool,
+    skip_invalid: bool,
 }
 
 /// What [`Builder::generate`] wrote.
@@ -39,6 +42,9 @@ pub struct Generated {
     pub path: PathBuf,
     /// (module name, agent file) for every module, in output order.
     pub modules: Vec<(String, PathBuf)>,
+    /// With [`Builder::skip_invalid`]: the problems of the files left out (each also printed
+    /// as a `cargo:warning`). Empty otherwise.
+    pub skipped: Vec<Diagnostic>,
 }
 
 impl Default for Builder {
@@ -59,6 +65,7 @@ impl Builder {
             type_attributes: Vec::new(),
             rerun_if_changed: true,
             registry: true,
+            skip_invalid: false,
         }
     }
 
@@ -114,9 +121,31 @@ impl Builder {
         self
     }
 
+    /// Leaves out invalid agent files instead of failing (default: fail). Each problem of a
+    /// file left out is printed as a `cargo:warning` naming `file.md:line:col`, and listed in
+    /// [`Generated::skipped`]. Of two files with one module name or one `name:`, the later is
+    /// left out. Meant for folders of third-party subagent files; a problem in the build
+    /// configuration itself (a type attribute that does not parse) still fails.
+    pub fn skip_invalid(mut self, yes: bool) -> Self {
+        self.skip_invalid = yes;
+        self
+    }
+
     /// Generates the modules and writes them.
+    ///
+    /// The error lists every problem of every file; its `Debug` (what `unwrap` and `expect`
+    /// print) renders them rustc-style, so a failing build script shows
+    ///
+    /// ```text
+    /// error: unknown input type `strng` for input `task`
+    ///  --> agents/planner.md:7:13
+    ///   |
+    /// 7 |       type: strng
+    ///   |             ^
+    ///   = help: ...
+    /// ```
     pub fn generate(&self) -> Result<Generated, Error> {
-        let (code, modules) = self.generate_code()?;
+        let Output { code, modules, skipped } = self.generate_code()?;
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
@@ -129,72 +158,102 @@ impl Builder {
             std::fs::write(&path, code)
                 .map_err(|e| builder_error(&format!("cannot write `{}`: {e}", path.display())))?;
         }
-        Ok(Generated { path, modules })
+        Ok(Generated { path, modules, skipped })
     }
 
     /// Generates the modules and returns the formatted code without writing it.
     pub fn generate_string(&self) -> Result<String, Error> {
-        self.generate_code().map(|(code, _)| code)
+        self.generate_code().map(|output| output.code)
     }
 
-    fn generate_code(&self) -> Result<(String, Vec<(String, PathBuf)>), Error> {
+    fn generate_code(&self) -> Result<Output, Error> {
         let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
         let type_attributes = self.type_attributes()?;
-        let files = self.files(&base)?;
         let options = Options { track_file: true, type_attributes };
-        let mut errors: Option<Error> = None;
-        let mut generated: Vec<(String, PathBuf, AgentModule)> = Vec::new();
-        let mut names: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for file in files {
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        let mut read: Vec<ReadAgent> = Vec::new();
+        for file in self.files(&base)? {
             let display = file.to_string_lossy().replace('\\', "/");
-            let name = match self.module_names.get(&file) {
-                Some(name) if naming::snake(name).as_deref() == Some(name.as_str()) => Some(name.clone()),
-                Some(name) => {
-                    let message =
-                        format!("module name `{name}` for `{display}` is not a snake_case Rust identifier");
-                    errors = Some(merge(errors, builder_error(&message)));
-                    continue;
-                }
-                None => module_name_for(&file),
-            };
-            let Some(name) = name else {
-                errors = Some(merge(
-                    errors,
-                    builder_error(&format!(
-                        "cannot make a module name from `{display}`; set one with `module_name`"
-                    )),
-                ));
-                continue;
-            };
-            if let Some(first) = names.insert(name.clone(), file.clone()) {
-                errors = Some(merge(
-                    errors,
-                    builder_error(&format!(
-                        "`{}` and `{display}` would both be module `{name}`; rename one with `module_name`",
-                        first.display()
-                    )),
-                ));
-                continue;
-            }
             if self.rerun_if_changed {
                 println!("cargo:rerun-if-changed={}", base.join(&file).display());
             }
-            match generate(&base.join(&file), &display, &options) {
-                Ok(module) => generated.push((name, file, module)),
-                Err(e) => errors = Some(merge(errors, e)),
+            let generated = self.module_name_of(&file, &display).and_then(|name| {
+                let source = Source::read(&base.join(&file), &display)?;
+                let module = generate_source(&source, &options)?;
+                Ok(ReadAgent { name, file: file.clone(), source, module })
+            });
+            match generated {
+                Ok(agent) => read.push(agent),
+                Err(e) => errors.extend(e.diagnostics().iter().cloned()),
             }
         }
-        if let Some(errors) = errors {
-            return Err(errors);
+        let bindings: Vec<Binding<'_>> = read
+            .iter()
+            .map(|agent| Binding { module: &agent.name, source: &agent.source, spec: &agent.module.spec })
+            .collect();
+        let mut left_out = vec![false; read.len()];
+        for collision in collisions(&bindings) {
+            left_out[collision.second] = true;
+            if self.skip_invalid {
+                // The earlier file stays: only the later one is left out.
+                let [_, at_second] = collision.diagnostics;
+                errors.push(at_second);
+            } else {
+                errors.extend(collision.diagnostics);
+            }
         }
-        let mut code: String = generated.iter().map(|(name, _, module)| module.module_code(name)).collect();
+        let skipped = if self.skip_invalid {
+            for diagnostic in &errors {
+                println!("cargo:warning=agentbind: left out {}: {}", diagnostic.path, one_line(diagnostic));
+            }
+            errors
+        } else if errors.is_empty() {
+            Vec::new()
+        } else {
+            return Err(Error::new(errors));
+        };
+        let generated: Vec<ReadAgent> =
+            read.into_iter().zip(left_out).filter(|(_, out)| !out).map(|(agent, _)| agent).collect();
+        let mut code: String = generated.iter().map(|agent| agent.module.module_code(&agent.name)).collect();
         if self.registry {
             code.push_str(&registry(&generated).to_string());
         }
         let code = crate::pretty(&code)
             .map_err(|e| builder_error(&format!("generated code does not parse: {e}")))?;
         let header = "// @generated by agentbind-codegen from agent files. Do not edit.\n\n";
-        Ok((format!("{header}{code}"), generated.into_iter().map(|(n, f, _)| (n, f)).collect()))
+        Ok(Output {
+            code: format!("{header}{code}"),
+            modules: generated.into_iter().map(|agent| (agent.name, agent.file)).collect(),
+            skipped,
+        })
+    }
+
+    /// The module name of `file`: the one set with [`module_name`](Self::module_name), else
+    /// its snake_cased stem. A problem is reported at the agent file.
+    fn module_name_of(&self, file: &Path, display: &str) -> Result<String, Error> {
+        let problem = |message: String, help: &str| {
+            Error::new(vec![Diagnostic {
+                path: display.to_owned(),
+                line: 1,
+                column: 1,
+                message,
+                help: Some(help.to_owned()),
+                source_line: None,
+            }])
+        };
+        match self.module_names.get(file) {
+            Some(name) if naming::snake(name).as_deref() == Some(name.as_str()) => Ok(name.clone()),
+            Some(name) => Err(problem(
+                format!("module name `{name}` for `{display}` is not a snake_case Rust identifier"),
+                "`Builder::module_name` takes names such as `code_reviewer`",
+            )),
+            None => module_name_for(file).ok_or_else(|| {
+                problem(
+                    format!("cannot make a module name from `{display}`"),
+                    "set one with `Builder::module_name`",
+                )
+            }),
+        }
     }
 
     fn type_attributes(&self) -> Result<TokenStream, Error> {
@@ -224,10 +283,26 @@ impl Builder {
     }
 }
 
-fn merge(errors: Option<Error>, more: Error) -> Error {
-    match errors {
-        Some(errors) => errors.merge(more),
-        None => more,
+/// One agent file read, validated and emitted.
+struct ReadAgent {
+    name: String,
+    file: PathBuf,
+    source: Source,
+    module: AgentModule,
+}
+
+/// What [`Builder::generate_code`] made.
+struct Output {
+    code: String,
+    modules: Vec<(String, PathBuf)>,
+    skipped: Vec<Diagnostic>,
+}
+
+/// A diagnostic on one line, for a `cargo:warning`.
+fn one_line(diagnostic: &Diagnostic) -> String {
+    match &diagnostic.help {
+        Some(help) => format!("{}: {} (help: {help})", diagnostic.location(), diagnostic.message),
+        None => format!("{}: {}", diagnostic.location(), diagnostic.message),
     }
 }
 
@@ -243,14 +318,15 @@ fn builder_error(message: &str) -> Error {
 }
 
 /// `AnyAgent`: one variant per generated module, for orchestrators that route by name.
-fn registry(generated: &[(String, PathBuf, AgentModule)]) -> TokenStream {
+fn registry(generated: &[ReadAgent]) -> TokenStream {
     let variants: Vec<Ident> = generated
         .iter()
-        .map(|(name, _, _)| naming::ident(&naming::camel(name).unwrap_or_else(|| name.clone())))
+        .map(|agent| naming::ident(&naming::camel(&agent.name).unwrap_or_else(|| agent.name.clone())))
         .collect();
-    let modules: Vec<Ident> = generated.iter().map(|(name, _, _)| naming::ident(name)).collect();
-    let docs =
-        generated.iter().map(|(module, _, m)| format!("The agent `{}` (module [`{module}`]).", m.spec.name));
+    let modules: Vec<Ident> = generated.iter().map(|agent| naming::ident(&agent.name)).collect();
+    let docs = generated
+        .iter()
+        .map(|agent| format!("The agent `{}` (module [`{}`]).", agent.module.spec.name, agent.name));
     quote! {
         /// Every agent generated by the build script, for routing by name.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

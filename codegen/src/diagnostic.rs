@@ -59,7 +59,11 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Every problem found in one or more agent files.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Display` and `Debug` both render every diagnostic rustc-style, so that `unwrap` and
+/// `expect` in a build script print the located problems, not a struct dump; `{:#?}` gives
+/// the struct.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     diagnostics: Vec<Diagnostic>,
 }
@@ -90,6 +94,18 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            f.debug_struct("Error").field("diagnostics", &self.diagnostics).finish()
+        } else {
+            // After `unwrap`'s "called `Result::unwrap()` on an `Err` value: ", start the
+            // rendered diagnostics on a line of their own.
+            write!(f, "\n{}", self.render())
+        }
     }
 }
 

@@ -14,6 +14,7 @@
 
 #[cfg(feature = "pretty")]
 mod builder;
+mod collisions;
 mod diagnostic;
 mod discover;
 mod emit;
@@ -31,6 +32,7 @@ use proc_macro2::TokenStream;
 
 #[cfg(feature = "pretty")]
 pub use builder::{Builder, Generated};
+pub use collisions::{collisions, Binding, Collision};
 pub use diagnostic::{Diagnostic, Error};
 pub use discover::agent_files;
 pub use model::{

@@ -12,6 +12,8 @@ pub struct AgentSpec {
     pub tracked_path: Option<String>,
     /// `name`.
     pub name: String,
+    /// Where the `name` value is (the frontmatter's start when there is none).
+    pub name_pos: Pos,
     /// `description`.
     pub description: String,
     /// `model` as written; `inherit` when absent.

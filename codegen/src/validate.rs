@@ -77,6 +77,7 @@ impl<'a> Validator<'a> {
             display_path: self.diags.path().to_owned(),
             tracked_path: None,
             name: String::new(),
+            name_pos: root.pos,
             description: String::new(),
             model: "inherit".into(),
             model_kind: crate::model::ModelKind::Inherit,
@@ -110,7 +111,10 @@ impl<'a> Validator<'a> {
         for (key, value) in entries {
             let Some(key_text) = self.key(key) else { continue };
             match key_text.as_str() {
-                "name" => spec.name = self.text(value, "name").unwrap_or_default(),
+                "name" => {
+                    spec.name = self.text(value, "name").unwrap_or_default();
+                    spec.name_pos = value.pos;
+                }
                 "description" => spec.description = self.text(value, "description").unwrap_or_default(),
                 "model" => (spec.model, spec.model_kind) = self.model(value),
                 "version" => spec.version = self.text(value, "version"),
