@@ -48,7 +48,10 @@ fn reply(size: usize) -> String {
 #[divan::bench(args = SIZES)]
 fn parse_reply(bencher: Bencher, size: usize) {
     let reply = reply(size);
-    let dispatch = golang::Agent::dispatch(golang::Input::new("task", "requirements"));
+    let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "task".into(),
+        requirements: "requirements".into(),
+    }));
     bencher
         .counter(BytesCount::of_str(&reply))
         .bench(|| dispatch.parse_reply(black_box(&reply)).expect("the reply is complete"));
@@ -87,7 +90,10 @@ mod long_bullet_lines {
     #[divan::bench]
     fn parse_reply(bencher: Bencher) {
         let reply = long_bullets();
-        let dispatch = golang::Agent::dispatch(golang::Input::new("task", "requirements"));
+        let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+            task_description: "task".into(),
+            requirements: "requirements".into(),
+        }));
         bencher
             .counter(BytesCount::of_str(&reply))
             .bench(|| dispatch.parse_reply(black_box(&reply)).expect("the reply is complete"));

@@ -6,9 +6,12 @@
 pub mod golang {}
 
 fn main() -> Result<(), agentbind::ReplyError> {
-    let input = golang::Input::new("Add /health endpoint", "Must return 200 with build info")
-        .with_existing_code("func main() {\n\thttp.ListenAndServe(\":8080\", nil)\n}\n")
-        .with_acceptance_criteria(vec!["returns JSON".to_string(), "no auth required".to_string()]);
+    let input = golang::Input::from(golang::RequiredInput {
+        task_description: "Add /health endpoint".into(),
+        requirements: "Must return 200 with build info".into(),
+    })
+    .with_existing_code("func main() {\n\thttp.ListenAndServe(\":8080\", nil)\n}\n")
+    .with_acceptance_criteria(vec!["returns JSON".to_string(), "no auth required".to_string()]);
     let dispatch = golang::Agent::dispatch(input).in_context(golang::InvocationContext::DevRefactor);
 
     println!(

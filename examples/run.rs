@@ -40,9 +40,11 @@ fn main() -> ExitCode {
         options = options.max_tokens(max_tokens);
     }
 
-    let input =
-        golang::Input::new("Add a /health endpoint", "It returns 200 with the build version as JSON.")
-            .with_acceptance_criteria(vec!["returns JSON".to_owned(), "no authentication".to_owned()]);
+    let input = golang::Input::from(golang::RequiredInput {
+        task_description: "Add a /health endpoint".into(),
+        requirements: "It returns 200 with the build version as JSON.".into(),
+    })
+    .with_acceptance_criteria(vec!["returns JSON".to_owned(), "no authentication".to_owned()]);
     let dispatch = golang::Agent::dispatch(input);
     println!("== running {} at {} (model {:?})", golang::Agent::NAME, client.url(), client_model(&client));
 

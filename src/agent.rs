@@ -1,9 +1,9 @@
 //! The traits that every generated agent module implements.
 
-use crate::dispatch::Dispatch;
+use crate::pattern::SectionPattern;
 use crate::prompt::PromptBuilder;
 use crate::reply::{ReplyError, ReplySections};
-use crate::scan::{SectionMatcher, SectionPattern};
+use crate::scan::SectionMatcher;
 use crate::ErrorHandling;
 
 /// An agent whose definition file was read at compile time.
@@ -45,11 +45,6 @@ pub trait Agent: Sized + 'static {
     type Context: ContextKind;
     /// The typed metrics (`metrics`).
     type Metrics: crate::AgentMetrics;
-
-    /// Starts a dispatch of this agent with `input`.
-    fn dispatch(input: Self::Input) -> Dispatch<Self> {
-        Dispatch::new(input)
-    }
 }
 
 /// The input of an agent: knows how to render itself into the user prompt.
@@ -130,15 +125,4 @@ pub trait ContextKind: Copy + PartialEq + 'static {
     /// The text that the prompt of a dispatch in this context starts with
     /// (`prompt_contains` in the file), if any.
     fn prompt_marker(self) -> Option<&'static str>;
-}
-
-/// A closed set of labels: the enum of an input with `enum:` values, or of a section whose
-/// pattern has one capture group of literal alternatives (`^## VERDICT: (PASS|FAIL)$`).
-pub trait LabeledEnum: Copy + PartialEq + 'static {
-    /// Every label, in file order.
-    const LABELS: &'static [&'static str];
-    /// The value of `label`, if it is one of [`LabeledEnum::LABELS`].
-    fn from_label(label: &str) -> Option<Self>;
-    /// The label of this value as written in the file.
-    fn label(self) -> &'static str;
 }

@@ -130,11 +130,33 @@ fn typed_output<A: Agent>(
     reply: &str,
     mut sections: ReplySections,
 ) -> Result<A::Output, ReplyError> {
-    let problems = sections.problems::<A::Section>(context);
+    let problems = contract_problems::<A::Section>(&sections, context);
     if !problems.is_empty() {
         return Err(tag::<A>(ReplyError::new(problems), reply));
     }
     A::Output::from_reply(reply, &mut sections).map_err(|e| tag::<A>(e, reply))
+}
+
+/// Every problem of the reply for a dispatch in `context`: missing required sections, then
+/// values outside their labels.
+fn contract_problems<S: SectionKind>(
+    sections: &ReplySections,
+    context: Option<&S::Context>,
+) -> Vec<ReplyProblem> {
+    let mut problems: Vec<ReplyProblem> = S::ALL
+        .iter()
+        .filter(|s| s.requirement().is_required_in(context) && sections.count(s.index()) == 0)
+        .map(|s| ReplyProblem::MissingSection {
+            section: s.name(),
+            pattern: s.pattern(),
+            context: match s.requirement() {
+                crate::Requirement::RequiredIn(_) => context.map(|c| ContextKind::name(*c)),
+                _ => None,
+            },
+        })
+        .collect();
+    problems.extend(sections.value_problems().iter().cloned());
+    problems
 }
 
 /// A section event of a reply that is still arriving (see [`ReplyParser`]).

@@ -11,6 +11,13 @@ pub struct ErrorHandling {
     pub escalation_path: EscalationPath,
 }
 
+impl ErrorHandling {
+    /// The block of `on_blocker` and `escalation_path`.
+    pub const fn new(on_blocker: OnBlocker, escalation_path: EscalationPath) -> Self {
+        ErrorHandling { on_blocker, escalation_path }
+    }
+}
+
 /// `error_handling.on_blocker`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OnBlocker {

@@ -5,7 +5,11 @@ use std::fmt;
 
 use serde_json::{json, Map, Value};
 
-use crate::registry::{CONTEXT_KEY, INSTRUCTIONS_KEY};
+/// The JSON key of the free-form instructions in an agent's input schema and tool arguments.
+pub const INSTRUCTIONS_KEY: &str = "instructions";
+
+/// The JSON key of the invocation context in the input schema of an agent that has contexts.
+pub const CONTEXT_KEY: &str = "invocation_context";
 
 /// The declared type of an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,4 +1,16 @@
-//! The items of a generated label enum, written once here instead of in every generated module.
+//! Label enums: the [`LabeledEnum`] trait, the items of a generated label enum (written once
+//! here instead of in every generated module), and how a reply's value names a label.
+
+/// A closed set of labels: the enum of an input with `enum:` values, or of a section whose
+/// pattern has one capture group of literal alternatives (`^## VERDICT: (PASS|FAIL)$`).
+pub trait LabeledEnum: Copy + PartialEq + 'static {
+    /// Every label, in file order.
+    const LABELS: &'static [&'static str];
+    /// The value of `label`, if it is one of [`LabeledEnum::LABELS`].
+    fn from_label(label: &str) -> Option<Self>;
+    /// The label of this value as written in the file.
+    fn label(self) -> &'static str;
+}
 
 /// Defines a label enum (an input's `enum:` values, or a section's alternatives) with its
 /// `ALL`, `label()`, [`LabeledEnum`](crate::LabeledEnum), `Display`, `FromStr`,

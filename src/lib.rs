@@ -28,8 +28,6 @@
 #![deny(missing_docs)]
 
 mod agent;
-#[cfg(feature = "serde")]
-mod any_dispatch;
 mod claude;
 mod dispatch;
 mod error_handling;
@@ -47,13 +45,12 @@ mod reply;
 mod scan;
 mod text;
 
-pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, LabeledEnum, Requirement, SectionKind};
-#[cfg(feature = "serde")]
-pub use any_dispatch::AnyDispatch;
+pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, Requirement, SectionKind};
 pub use claude::{ClaudeCodeSettings, Color, Model, Tool};
 pub use dispatch::{Dispatch, Events, FinishedReply, ReplyParser, SectionEvent};
 pub use error_handling::{ErrorHandling, EscalationPath, OnBlocker};
-pub use inputs::{InputError, InputField, InputKind, InputProblem};
+pub use inputs::{InputError, InputField, InputKind, InputProblem, CONTEXT_KEY, INSTRUCTIONS_KEY};
+pub use labeled::LabeledEnum;
 pub use labeled::{match_label, undecorated};
 pub use metrics::{
     parse_metrics, AgentMetrics, FilledMetrics, InvalidMetric, MetricError, MetricField, MetricName,
@@ -61,15 +58,16 @@ pub use metrics::{
 };
 pub use numbers::{Fraction, MetricKind, Percentage};
 pub use pattern::example_heading;
+pub use pattern::SectionPattern;
 pub use prompt::{PromptBuilder, PromptValue};
+#[cfg(feature = "serde")]
+pub use registry::any_dispatch::AnyDispatch;
 pub use registry::{
     dyn_agent, tool_name, AgentRef, DynAgent, MaybeDeserialize, MaybeSerialize, Registry, RoutableAgent,
-    RouteError, SectionInfo, SectionRequirement, CONTEXT_KEY, INSTRUCTIONS_KEY,
+    RouteError, SectionInfo, SectionRequirement,
 };
-pub use reply::{
-    Captured, FromOccurrence, ReplyError, ReplyProblem, ReplySections, ReplyWriter, SectionText, WriteSection,
-};
-pub use scan::{IncrementalScan, ScanEvent, SectionMatcher, SectionPattern, MAX_REPLY_BYTES};
+pub use reply::{Captured, ReplyError, ReplyProblem, ReplySections, SectionText};
+pub use scan::{IncrementalScan, ScanEvent, SectionMatcher, MAX_REPLY_BYTES};
 pub use text::{FileContent, Markdown, UnknownValue};
 
 #[cfg(feature = "serde")]
@@ -94,20 +92,10 @@ macro_rules! __labeled_enum_serde {
 #[doc(hidden)]
 pub use agentbind_macros::data;
 
-/// Support for generated code; not part of the API.
+/// The private contract with generated code, versioned in its name; not part of the API.
 #[doc(hidden)]
-pub mod __private {
-    pub use crate::metrics::set_field as set_metric;
-
-    /// The body of an agent file: `file` (its whole text, from `include_str!`) from byte
-    /// `offset` on, as found when the bindings were generated.
-    pub const fn body_of(file: &'static str, offset: usize) -> &'static str {
-        match file.split_at_checked(offset) {
-            Some((_, body)) => body,
-            None => panic!("the agent file changed while the crate was compiled: build again"),
-        }
-    }
-}
+#[path = "private.rs"]
+pub mod __private_v0_1;
 
 /// The JSON value type used for `object` inputs (`serde_json::Value`).
 pub type JsonValue = serde_json::Value;

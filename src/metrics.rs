@@ -599,68 +599,6 @@ fn fenced_blocks(reply: &str) -> Vec<(String, String)> {
     blocks
 }
 
-/// Implements [`MetricName`] for a generated `Metric` enum and [`AgentMetrics`] for its
-/// `Metrics` struct, with inherent `set`, `get` and `from_reply`. Used by generated code:
-/// `__metrics! { Metrics, Metric { FilesChanged => files_changed, ... } }`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __metrics {
-    ($metrics:ident, $metric:ident { $( $variant:ident => $field:ident ),* $(,)? }) => {
-        impl $crate::MetricName for $metric {
-            const ALL: &'static [Self] = $metric::ALL;
-            fn name(self) -> &'static str {
-                $metric::name(self)
-            }
-            fn kind(self) -> $crate::MetricKind {
-                $metric::kind(self)
-            }
-        }
-
-        impl $crate::AgentMetrics for $metrics {
-            type Metric = $metric;
-            fn set_value(
-                &mut self,
-                metric: $metric,
-                value: $crate::MetricValue,
-            ) -> ::core::result::Result<(), $crate::MetricError> {
-                match metric {
-                    $( $metric::$variant => $crate::__private::set_metric(&mut self.$field, $metric::name(metric), value), )*
-                }
-            }
-            fn value(&self, metric: $metric) -> $crate::MetricValue {
-                match metric {
-                    $( $metric::$variant => $crate::MetricField::to_metric_value(self.$field), )*
-                }
-            }
-        }
-
-        impl $metrics {
-            /// Sets `metric` to `value` (`3`, `12.5`, `true`, `agentbind::Percentage(2.5)`...);
-            /// fails, changing nothing, when the value is not of the metric's kind.
-            pub fn set(
-                &mut self,
-                metric: $metric,
-                value: impl ::core::convert::Into<$crate::MetricValue>,
-            ) -> ::core::result::Result<(), $crate::MetricError> {
-                $crate::AgentMetrics::set_value(self, metric, value.into())
-            }
-
-            /// The value of `metric`.
-            pub fn get(&self, metric: $metric) -> $crate::MetricValue {
-                $crate::AgentMetrics::value(self, metric)
-            }
-
-            /// Reads the metrics block of a reply (a `## Metrics` section of `name: value`
-            /// lines, or a fenced JSON object); see `agentbind::parse_metrics`.
-            pub fn from_reply(
-                reply: &str,
-            ) -> ::core::result::Result<$crate::FilledMetrics<Self>, $crate::MetricsError> {
-                $crate::parse_metrics(reply)
-            }
-        }
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::{entry_of_line, metrics_heading, read_text, MetricValue};

@@ -5,50 +5,13 @@ use std::ops::Range;
 
 use regex_lite::Regex;
 
-use crate::pattern;
+use crate::pattern::{self, SectionPattern};
 
 use crate::reply::{Occurrence, ReplyError, ReplyProblem, ReplySections, SectionText};
 
 /// Replies larger than this (64 MiB) are refused with [`ReplyProblem::TooLarge`] before any
 /// scanning: parsing time and memory stay bounded.
 pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
-
-/// How one section is found in a reply. Generated code builds one per section with the
-/// `const` constructors below.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SectionPattern {
-    /// The section's name.
-    pub name: &'static str,
-    /// The section's `pattern` as written in the agent file.
-    pub pattern: &'static str,
-    /// The regular expression a line must match to start the section: `pattern`, except for a
-    /// value section (`labels` is `Some`), where it is `pattern` with its capture group widened
-    /// to any text, so that a value outside the labels is reported instead of being missed.
-    pub scan: &'static str,
-    /// Whether every matching line starts a new occurrence. For other sections only the first
-    /// matching line starts the section; later ones are ordinary content.
-    pub repeated: bool,
-    /// For a value section, the labels accepted in capture group 1.
-    pub labels: Option<&'static [&'static str]>,
-}
-
-impl SectionPattern {
-    /// A section that occurs once, found by `pattern`.
-    pub const fn once(name: &'static str, pattern: &'static str) -> Self {
-        SectionPattern { name, pattern, scan: pattern, repeated: false, labels: None }
-    }
-
-    /// A section of which every matching line starts a new occurrence.
-    pub const fn repeated(name: &'static str, pattern: &'static str) -> Self {
-        SectionPattern { repeated: true, ..SectionPattern::once(name, pattern) }
-    }
-
-    /// This section, with its value (capture group 1) one of `labels`; lines are found by
-    /// `scan`, the declared pattern with its group widened to any text.
-    pub const fn with_labels(self, scan: &'static str, labels: &'static [&'static str]) -> Self {
-        SectionPattern { scan, labels: Some(labels), ..self }
-    }
-}
 
 /// The compiled patterns of one agent. Built once per agent type (see
 /// [`SectionKind::matcher`](crate::SectionKind::matcher)).

@@ -106,7 +106,10 @@ fn repeated_sections_keep_every_occurrence_in_order() {
 
 #[test]
 fn enum_inputs_are_typed() {
-    let input = incident::Input::new("Payments API returns 500", incident::Severity::Sev1);
+    let input = incident::Input::from(incident::RequiredInput {
+        incident_description: "Payments API returns 500".into(),
+        severity: incident::Severity::Sev1,
+    });
     assert_eq!(input.severity.label(), "SEV1");
     let prompt = incident::Agent::dispatch(input).prompt();
     assert!(prompt.contains("## Severity\n\nSEV1\n"), "{prompt}");
@@ -117,8 +120,11 @@ fn enum_inputs_are_typed() {
 fn string_required_when_gives_the_same_context() {
     assert_eq!(devops::InvocationContext::DevRefactor.name(), "dev-refactor");
     assert_eq!(devops::InvocationContext::DevRefactor.prompt_marker(), Some("MODE: ANALYSIS ONLY"));
-    let dispatch = devops::Agent::dispatch(devops::Input::new("Dockerfile", "summary"))
-        .in_context(devops::InvocationContext::DevRefactor);
+    let dispatch = devops::Agent::dispatch(devops::Input::from(devops::RequiredInput {
+        task_description: "Dockerfile".into(),
+        implementation_summary: "summary".into(),
+    }))
+    .in_context(devops::InvocationContext::DevRefactor);
     assert!(dispatch.prompt().starts_with("MODE: ANALYSIS ONLY\n"));
     let reply = "## Summary\n## Implementation\n## Files Changed\n## Testing\n## Next Steps\n";
     assert_eq!(
@@ -129,7 +135,11 @@ fn string_required_when_gives_the_same_context() {
 
 #[test]
 fn keywords_become_raw_identifiers() {
-    let input = keywords::Input::new("t", keywords::Match::Self_).with_async(true);
+    let input = keywords::Input::from(keywords::RequiredInput {
+        r#type: "t".into(),
+        r#match: keywords::Match::Self_,
+    })
+    .with_async(true);
     assert_eq!(input.r#type, "t");
     assert_eq!(input.r#match, keywords::Match::Self_);
     assert_eq!(keywords::Match::Crate.label(), "crate");

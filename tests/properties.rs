@@ -55,7 +55,10 @@ fn reply() -> impl Strategy<Value = String> {
 }
 
 fn parse_with_every_agent(reply: &str) {
-    let golang = golang::Agent::dispatch(golang::Input::new("t", "r"));
+    let golang = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "t".into(),
+        requirements: "r".into(),
+    }));
     let _ = golang.parse_reply(reply);
     let _ = golang.in_context(golang::InvocationContext::DevRefactor).parse_reply(reply);
     let _ = planner::Agent::dispatch(planner::Input::new()).parse_reply(reply);
@@ -115,7 +118,7 @@ proptest! {
             standards_compliance: standards.map(|b| text("## Standards Compliance", b)),
             blockers: blockers.map(|b| text("## Blockers", b)),
         };
-        let dispatch = golang::Agent::dispatch(golang::Input::new("t", "r"));
+        let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput { task_description: "t".into(), requirements: "r".into() }));
         prop_assert_eq!(dispatch.parse_reply(&output.to_markdown()).unwrap(), output);
     }
 
@@ -171,7 +174,12 @@ proptest! {
 #[test]
 fn replies_over_the_limit_are_refused_before_scanning() {
     let reply = "a".repeat(MAX_REPLY_BYTES + 1);
-    let error = golang::Agent::dispatch(golang::Input::new("t", "r")).parse_reply(&reply).unwrap_err();
+    let error = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "t".into(),
+        requirements: "r".into(),
+    }))
+    .parse_reply(&reply)
+    .unwrap_err();
     assert_eq!(
         error.problems(),
         &[agentbind::ReplyProblem::TooLarge { len: MAX_REPLY_BYTES + 1, limit: MAX_REPLY_BYTES }]
@@ -261,9 +269,9 @@ proptest! {
         cuts in prop::collection::vec(0.0f64..1.0, 0..12),
     ) {
         let parts = chunks(&reply, &cuts);
-        check_incremental(&golang::Agent::dispatch(golang::Input::new("t", "r")), &parts)?;
+        check_incremental(&golang::Agent::dispatch(golang::Input::from(golang::RequiredInput { task_description: "t".into(), requirements: "r".into() })), &parts)?;
         check_incremental(
-            &golang::Agent::dispatch(golang::Input::new("t", "r")).in_context(golang::InvocationContext::DevRefactor),
+            &golang::Agent::dispatch(golang::Input::from(golang::RequiredInput { task_description: "t".into(), requirements: "r".into() })).in_context(golang::InvocationContext::DevRefactor),
             &parts,
         )?;
         check_incremental(&planner::Agent::dispatch(planner::Input::new()), &parts)?;
@@ -280,7 +288,11 @@ proptest! {
 
 #[test]
 fn incremental_parsing_refuses_replies_over_the_limit() {
-    let mut parser = golang::Agent::dispatch(golang::Input::new("t", "r")).reply_parser();
+    let mut parser = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "t".into(),
+        requirements: "r".into(),
+    }))
+    .reply_parser();
     let chunk = "a".repeat(MAX_REPLY_BYTES / 2);
     assert!(parser.push(&chunk).is_ok());
     assert!(parser.push(&chunk).is_ok());

@@ -1,15 +1,21 @@
-//! Snapshot tests of the generated code (prettyplease-formatted), one agent per archetype.
+//! Snapshot tests of the generated code (prettyplease-formatted), one agent per archetype, in
+//! the configuration the macro and `Builder` use (the file tracked, the prompt a slice of it).
+//! The absolute path of the file is shown as `$CARGO_MANIFEST_DIR`.
 //! Review changes with `cargo insta review` or `INSTA_UPDATE=always cargo test`.
 
 use std::path::Path;
 
 fn generated(path: &str, module: &str) -> String {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let options = agentbind_codegen::Options::default();
+    let options = agentbind_codegen::Options { track_file: true, ..Default::default() };
     let module_code = agentbind_codegen::generate(&manifest.join(path), path, &options)
         .unwrap_or_else(|e| panic!("{path} does not generate:\n{e}"))
         .module_code(module);
-    agentbind_codegen::pretty(&module_code).expect("generated code parses")
+    let code = agentbind_codegen::pretty(&module_code).expect("generated code parses");
+    code.replace(
+        &format!("{:?}", manifest.to_string_lossy()).trim_matches('"').to_string(),
+        "$CARGO_MANIFEST_DIR",
+    )
 }
 
 #[test]

@@ -71,7 +71,9 @@ fn expand_prints_the_generated_module() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("pub mod backend_engineer_golang {"), "{stdout}");
-    assert!(stdout.contains("pub struct Input {"));
+    // The module is data for the runtime's macros: here, the inputs of the file.
+    assert!(stdout.contains("::agentbind::__private_v0_1::input! {"), "{stdout}");
+    assert!(stdout.contains("required[(task_description \"task_description\" String"), "{stdout}");
 }
 
 #[test]

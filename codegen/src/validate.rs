@@ -6,8 +6,9 @@
 use std::collections::BTreeMap as Map;
 
 mod claude;
+mod diagnostics;
 
-use crate::diagnostic::{Diagnostics, Error};
+use crate::diagnostic::Error;
 use crate::model::{
     AgentSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind, MetricSpec,
     RequirementSpec, SectionSpec,
@@ -16,6 +17,7 @@ use crate::naming;
 use crate::pattern::{self, PatternShape};
 use crate::source::{Pos, Source};
 use crate::yaml::{self, Node, Value};
+use diagnostics::Diagnostics;
 
 /// Type names that every generated module defines.
 const GENERATED_TYPES: &[&str] =

@@ -52,7 +52,10 @@ fn reply(size: usize) -> String {
 }
 
 fn dispatch() -> agentbind::Dispatch<golang::Agent> {
-    golang::Agent::dispatch(golang::Input::new("Add /health endpoint", "Return 200 with build info"))
+    golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "Add /health endpoint".into(),
+        requirements: "Return 200 with build info".into(),
+    }))
 }
 
 /// The scripted server, its runtime and both clients, shared by the round-trip benches.

@@ -100,7 +100,10 @@ async fn runs_claude_print_with_the_agents_prompt_model_and_tools() {
     let stand_in = StandIn::new("basic");
     stand_in.script(1, &result(FULL), "", 0);
     let client = ClaudeCode::with_program(stand_in.program()).arg("--max-turns").arg("3");
-    let dispatch = golang::Agent::dispatch(golang::Input::new("Add /health", "200"));
+    let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "Add /health".into(),
+        requirements: "200".into(),
+    }));
     let run = dispatch.run(&client, RunOptions::default()).await.unwrap();
     assert_eq!(run.output, dispatch.parse_reply(FULL).unwrap());
     assert_eq!(run.report.backend, "claude-code");
@@ -142,7 +145,10 @@ async fn a_repair_sends_the_conversation_as_one_prompt() {
     let stand_in = StandIn::new("repair");
     stand_in.script(1, &result("## Summary\nDone.\n"), "", 0).script(2, &result(FULL), "", 0);
     let client = ClaudeCode::with_program(stand_in.program());
-    let dispatch = golang::Agent::dispatch(golang::Input::new("Add /health", "200"));
+    let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "Add /health".into(),
+        requirements: "200".into(),
+    }));
     let run = dispatch.run(&client, RunOptions::default()).await.unwrap();
     assert_eq!(run.report.attempts.len(), 2);
     let second = stand_in.stdin(2);
@@ -156,10 +162,13 @@ async fn a_repair_sends_the_conversation_as_one_prompt() {
 
 async fn error_of(stand_in: &StandIn) -> agentbind_run::RunError {
     let client = ClaudeCode::with_program(stand_in.program());
-    golang::Agent::dispatch(golang::Input::new("t", "r"))
-        .run(&client, RunOptions::default())
-        .await
-        .unwrap_err()
+    golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "t".into(),
+        requirements: "r".into(),
+    }))
+    .run(&client, RunOptions::default())
+    .await
+    .unwrap_err()
 }
 
 #[tokio::test]
@@ -191,10 +200,13 @@ async fn failures_of_the_program_are_typed_and_name_the_agent() {
 #[tokio::test]
 async fn a_missing_program_cannot_be_spawned() {
     let client = ClaudeCode::with_program(Path::new("/nonexistent/claude"));
-    let error = golang::Agent::dispatch(golang::Input::new("t", "r"))
-        .run(&client, RunOptions::default())
-        .await
-        .unwrap_err();
+    let error = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "t".into(),
+        requirements: "r".into(),
+    }))
+    .run(&client, RunOptions::default())
+    .await
+    .unwrap_err();
     assert!(
         matches!(error.model_error(), Some(ModelError::Spawn { program, .. }) if program == "/nonexistent/claude")
     );

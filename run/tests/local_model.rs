@@ -155,7 +155,12 @@ async fn a_real_model_stream_agrees_with_parse_reply() {
 async fn the_reference_agent_and_fan_out_against_a_real_model() {
     let Some(client) = local_model("the_reference_agent_and_fan_out_against_a_real_model") else { return };
     let tasks = ["Add a /health endpoint", "Add a /version endpoint"];
-    let dispatches = tasks.map(|task| golang::Agent::dispatch(golang::Input::new(task, "Return JSON")));
+    let dispatches = tasks.map(|task| {
+        golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+            task_description: task.into(),
+            requirements: "Return JSON".into(),
+        }))
+    });
     let options = RunOptions::default().repairs(0).max_tokens(48).temperature(0.0);
     let results = run_all(&client, dispatches, options, 2).await;
     assert_eq!(results.len(), 2);

@@ -25,7 +25,10 @@ fn words(text: &str) -> u64 {
 }
 
 fn dispatch() -> agentbind::Dispatch<golang::Agent> {
-    golang::Agent::dispatch(golang::Input::new("Add /health endpoint", "Return 200"))
+    golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "Add /health endpoint".into(),
+        requirements: "Return 200".into(),
+    }))
 }
 
 async fn openai(responses: Vec<ScriptedResponse>) -> (ScriptedServer, OpenAiCompatible) {
@@ -485,7 +488,12 @@ async fn fan_out_keeps_input_order_limits_concurrency_and_keeps_every_error() {
     .await
     .unwrap();
     let client = OpenAiCompatible::new(&server.url("/v1"), "").unwrap();
-    let dispatches = (0..8).map(|n| golang::Agent::dispatch(golang::Input::new(format!("task {n}"), "r")));
+    let dispatches = (0..8).map(|n| {
+        golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+            task_description: format!("task {n}"),
+            requirements: "r".into(),
+        }))
+    });
     let results = run_all(&client, dispatches, RunOptions::default().repairs(0), 3).await;
     assert_eq!(results.len(), 8);
     for (n, result) in results.iter().enumerate() {

@@ -3,5 +3,8 @@ pub mod incident {}
 
 fn main() {
     // severity is an enum: a string is not accepted.
-    let _input = incident::Input::new("API down: 500s on /pay", "SEV1");
+    let _input = incident::Input::from(incident::RequiredInput {
+        incident_description: "API down: 500s on /pay".into(),
+        severity: "SEV1",
+    });
 }

@@ -1,3 +1,5 @@
+#![allow(deprecated)]
+
 #[agentbind::agent("agents/golang.md")]
 pub mod golang {}
 

@@ -5,6 +5,9 @@ pub mod golang {}
 pub mod devops {}
 
 fn main() {
-    let input = devops::Input::new("Write a Dockerfile", "Gate 0 summary");
+    let input = devops::Input::from(devops::RequiredInput {
+        task_description: "Write a Dockerfile".into(),
+        implementation_summary: "Gate 0 summary".into(),
+    });
     let _dispatch = golang::Agent::dispatch(input);
 }

@@ -5,6 +5,9 @@ pub mod golang {}
 pub mod reviewer {}
 
 fn main() {
-    let dispatch = golang::Agent::dispatch(golang::Input::new("task", "requirements"));
+    let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "task".into(),
+        requirements: "requirements".into(),
+    }));
     let _output: Result<reviewer::Output, _> = dispatch.parse_reply("## Summary");
 }

@@ -2,5 +2,9 @@
 pub mod golang {}
 
 fn main() {
-    let _input = golang::Input::new("task", "requirements").with_deadline("tomorrow");
+    let _input = golang::Input::from(golang::RequiredInput {
+        task_description: "task".into(),
+        requirements: "requirements".into(),
+    })
+    .with_deadline("tomorrow");
 }

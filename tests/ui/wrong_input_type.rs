@@ -3,5 +3,9 @@ pub mod golang {}
 
 fn main() {
     // acceptance_criteria is list[string].
-    let _input = golang::Input::new("task", "requirements").with_acceptance_criteria(42);
+    let _input = golang::Input::from(golang::RequiredInput {
+        task_description: "task".into(),
+        requirements: "requirements".into(),
+    })
+    .with_acceptance_criteria(42);
 }

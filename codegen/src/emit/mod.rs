@@ -1,11 +1,13 @@
 //! Emission: an [`AgentSpec`] becomes the Rust source of the agent's module items.
 //!
-//! Emission writes source text, not token trees, as prost-build does: inside a proc macro the
-//! compiler lexes the whole text in one call, where building the same ~3,000 tokens one by one
-//! costs a call into the compiler per token; and the build script writes text anyway. Every
-//! value from the agent file enters the text through [`push_str_lit`] (an escaped literal),
-//! [`text_lit`] (a raw string with enough `#`) or as a validated identifier, so the text always
-//! lexes; the corpus tests compile all of it.
+//! Emission writes data, not code: one invocation of each of the runtime's private macros
+//! (`agentbind::__private_v0_1::{agent, input, sections, output, metrics, labeled_enum}`)
+//! with the file's values, and the macros, checked by rustc when the runtime compiles, write
+//! the items. The data is source text, as prost-build writes: inside a proc macro the
+//! compiler lexes the whole text in one call, where building tokens one by one costs a call
+//! into the compiler per token; and the build script writes text anyway. Every value from the
+//! agent file enters the text through [`push_str_lit`] (an escaped literal), [`text_lit`] (a
+//! raw string with enough `#`) or as a validated identifier, so the text always lexes.
 
 mod claude;
 mod docs;
@@ -67,25 +69,12 @@ fn longest_hash_run_after_quote(text: &str) -> usize {
     text.split('"').skip(1).map(|after| after.len() - after.trim_start_matches('#').len()).max().unwrap_or(0)
 }
 
-/// `Some(value)` or `None`, fully qualified; `value` is already source text.
-pub(crate) fn option(value: Option<String>) -> String {
-    match value {
-        Some(value) => format!("::core::option::Option::Some({value})"),
-        None => "::core::option::Option::None".to_owned(),
-    }
-}
-
-/// `Some("text")` or `None`.
-pub(crate) fn option_str(value: Option<&str>) -> String {
-    option(value.map(str_lit))
-}
-
-/// `items` joined by `, `, each written by `write`.
+/// `items` joined by `sep`, each written by `write`.
 pub(crate) fn list<T>(items: impl IntoIterator<Item = T>, mut write: impl FnMut(&mut String, T)) -> String {
     let mut out = String::new();
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
-            out.push_str(", ");
+            out.push(' ');
         }
         write(&mut out, item);
     }
@@ -102,122 +91,83 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
     docs::module_doc(spec)
 }
 
-/// Every item of the agent's module, as source text.
+/// The path of the versioned private contract that generated code calls into.
+pub(crate) const PRIVATE: &str = "::agentbind::__private_v0_1";
+
+/// Every item of the agent's module, as source text: one invocation of each of the runtime's
+/// private macros, with the file's values as data.
 pub(crate) fn items(spec: &AgentSpec, options: &EmitOptions) -> String {
     let attrs = options.type_attributes.as_str();
-    let mut out = String::with_capacity(16 * 1024);
-    if let Some(path) = &spec.tracked_path {
-        emit!(
-            &mut out,
-            "/// The agent file, read by the compiler: the system prompt is a slice of it, and the
-            /// module is compiled again whenever the file changes.
-            const AGENT_FILE: &str = ::core::include_str!({});\n",
-            str_lit(path)
-        );
-    }
+    let mut out = String::with_capacity(8 * 1024);
     agent(spec, &mut out);
     input::input(spec, attrs, &mut out);
-    output::contexts(spec, &mut out);
     output::sections(spec, &mut out);
     output::output(spec, attrs, &mut out);
     metrics::metrics(spec, attrs, &mut out);
     out
 }
 
+/// `[value]`, or `[]` when there is none: an optional value for the macros.
+pub(crate) fn optional(value: Option<String>) -> String {
+    match value {
+        Some(value) => format!("[{value}]"),
+        None => "[]".to_owned(),
+    }
+}
+
+/// `["text"]` or `[]`.
+pub(crate) fn optional_str(value: Option<&str>) -> String {
+    optional(value.map(str_lit))
+}
+
 fn agent(spec: &AgentSpec, out: &mut String) {
-    let name = str_lit(&spec.name);
-    let description = str_lit(&spec.description);
-    let model = str_lit(&spec.model);
-    let version = option_str(spec.version.as_deref());
-    let last_updated = option_str(spec.last_updated.as_deref());
-    let kind = option_str(spec.kind.as_deref());
-    let model_kind = claude::model(spec);
-    let color = claude::color(spec);
-    let tools = claude::tools(&spec.tools);
-    let claude_code = claude::settings(&spec.claude_code);
-    let source = str_lit(&spec.display_path);
-    // A tracked file is already read by the compiler (`AGENT_FILE`): the prompt is a slice of
-    // it rather than a copy.
-    let system_prompt = match &spec.tracked_path {
-        Some(_) => format!("::agentbind::__private::body_of(AGENT_FILE, {})", spec.body_offset),
-        None => text_lit(&spec.body),
+    // A tracked file is read by the compiler, which rebuilds when it changes; the prompt is a
+    // slice of it rather than a copy.
+    let prompt = match &spec.tracked_path {
+        Some(path) => format!("(file {} {})", str_lit(path), spec.body_offset),
+        None => format!("(text {})", text_lit(&spec.body)),
     };
-    let error_handling = option(spec.error_handling.as_ref().map(|handling| {
+    let error_handling = optional(spec.error_handling.as_ref().map(|handling| {
         let on_blocker = match handling.on_blocker.as_str() {
-            "pause_and_report" => "::agentbind::OnBlocker::PauseAndReport".to_owned(),
-            other => format!("::agentbind::OnBlocker::Other({})", str_lit(other)),
+            "pause_and_report" => "PauseAndReport".to_owned(),
+            other => str_lit(other),
         };
         let escalation = match handling.escalation_path.as_str() {
-            "orchestrator" => "::agentbind::EscalationPath::Orchestrator".to_owned(),
-            other => format!("::agentbind::EscalationPath::Other({})", str_lit(other)),
+            "orchestrator" => "Orchestrator".to_owned(),
+            other => str_lit(other),
         };
-        format!("::agentbind::ErrorHandling {{ on_blocker: {on_blocker}, escalation_path: {escalation} }}")
+        format!("{on_blocker} {escalation}")
     }));
-    let inputs = input::inputs_table(spec);
     let struct_doc =
         docs::doc(&format!("The agent `{}`: its constants, and [`Agent::dispatch`] to call it.", spec.name));
     emit!(
         out,
-        "{struct_doc}
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-        pub struct Agent;
-
-        impl Agent {{
-            /// `name` in the agent file.
-            pub const NAME: &'static str = {name};
-            /// `description` in the agent file.
-            pub const DESCRIPTION: &'static str = {description};
-            /// `model` in the agent file (`inherit` when it has none).
-            pub const MODEL: &'static str = {model};
-            /// `version` in the agent file.
-            pub const VERSION: ::core::option::Option<&'static str> = {version};
-            /// `last_updated` in the agent file.
-            pub const LAST_UPDATED: ::core::option::Option<&'static str> = {last_updated};
-            /// `type` in the agent file (specialist, reviewer, planning...).
-            pub const KIND: ::core::option::Option<&'static str> = {kind};
-            /// `model` in the agent file, typed.
-            pub const MODEL_KIND: ::agentbind::Model = {model_kind};
-            /// `tools` in the agent file (empty when absent: Claude Code then allows every tool).
-            pub const TOOLS: &'static [::agentbind::Tool] = {tools};
-            /// `color` in the agent file.
-            pub const COLOR: ::core::option::Option<::agentbind::Color> = {color};
-            /// The other Claude Code keys of the agent file (`disallowedTools`, `maxTurns`...).
-            pub const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings = {claude_code};
-            /// `error_handling` in the agent file.
-            pub const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> = {error_handling};
-            /// The agent file these bindings were generated from.
-            pub const SOURCE: &'static str = {source};
-            /// The markdown body of the agent file: the system prompt.
-            pub const SYSTEM_PROMPT: &'static str = {system_prompt};
-            /// The inputs (`input_schema`), in file order, for tool schemas and dynamic dispatch.
-            pub const INPUTS: &'static [::agentbind::InputField] = {inputs};
-
-            /// Starts a dispatch of this agent with `input`.
-            #[must_use]
-            pub fn dispatch(input: Input) -> ::agentbind::Dispatch<Agent> {{
-                ::agentbind::Dispatch::new(input)
-            }}
-        }}
-
-        impl ::agentbind::Agent for Agent {{
-            const NAME: &'static str = Agent::NAME;
-            const DESCRIPTION: &'static str = Agent::DESCRIPTION;
-            const MODEL: &'static str = Agent::MODEL;
-            const VERSION: ::core::option::Option<&'static str> = Agent::VERSION;
-            const SYSTEM_PROMPT: &'static str = Agent::SYSTEM_PROMPT;
-            const MODEL_KIND: ::agentbind::Model = Agent::MODEL_KIND;
-            const TOOLS: &'static [::agentbind::Tool] = Agent::TOOLS;
-            const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> = Agent::ERROR_HANDLING;
-            const COLOR: ::core::option::Option<::agentbind::Color> = Agent::COLOR;
-            const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings = Agent::CLAUDE_CODE;
-            const INPUTS: &'static [::agentbind::InputField] = Agent::INPUTS;
-            type Input = Input;
-            type Output = Output;
-            type Section = Section;
-            type Context = InvocationContext;
-            type Metrics = Metrics;
-        }}
-"
+        "{PRIVATE}::agent! {{
+{struct_doc}name: {},
+description: {},
+model: {} {},
+version: {},
+last_updated: {},
+kind: {},
+tools: {},
+color: {},
+claude_code: {},
+error_handling: {error_handling},
+source: {},
+prompt: {prompt},
+}}
+",
+        str_lit(&spec.name),
+        str_lit(&spec.description),
+        str_lit(&spec.model),
+        claude::model_kind(spec),
+        optional_str(spec.version.as_deref()),
+        optional_str(spec.last_updated.as_deref()),
+        optional_str(spec.kind.as_deref()),
+        claude::tools(&spec.tools),
+        claude::color(spec),
+        claude::settings(&spec.claude_code),
+        str_lit(&spec.display_path),
     );
 }
 

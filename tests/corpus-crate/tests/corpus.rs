@@ -91,7 +91,10 @@ fn the_registry_lists_all_45_agents() {
 #[test]
 fn both_revisions_of_the_golang_agent_work() {
     assert_eq!(built::backend_engineer_golang::Agent::VERSION, Some("1.2.8"));
-    let input = built::backend_engineer_golang::Input::new("task", "requirements");
+    let input = built::backend_engineer_golang::Input::from(built::backend_engineer_golang::RequiredInput {
+        task_description: "task".into(),
+        requirements: "requirements".into(),
+    });
     let dispatch = built::backend_engineer_golang::Agent::dispatch(input)
         .in_context(built::backend_engineer_golang::InvocationContext::DevRefactor);
     assert!(dispatch.prompt().starts_with("**MODE: ANALYSIS ONLY**"));

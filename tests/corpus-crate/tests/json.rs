@@ -7,8 +7,11 @@ use serde_json::json;
 
 #[test]
 fn inputs_serialize_and_deserialize() {
-    let input =
-        golang::Input::new("Add /health", "Return 200").with_acceptance_criteria(vec!["JSON".to_string()]);
+    let input = golang::Input::from(golang::RequiredInput {
+        task_description: "Add /health".into(),
+        requirements: "Return 200".into(),
+    })
+    .with_acceptance_criteria(vec!["JSON".to_string()]);
     let value = serde_json::to_value(&input).unwrap();
     assert_eq!(
         value,
@@ -21,12 +24,18 @@ fn inputs_serialize_and_deserialize() {
     );
     let back: golang::Input =
         serde_json::from_value(json!({"task_description": "t", "requirements": "r"})).unwrap();
-    assert_eq!(back, golang::Input::new("t", "r"));
+    assert_eq!(
+        back,
+        golang::Input::from(golang::RequiredInput { task_description: "t".into(), requirements: "r".into() })
+    );
 }
 
 #[test]
 fn enums_serialize_as_their_labels() {
-    let input = built::incident_responder::Input::new("API down", built::incident_responder::Severity::Sev2);
+    let input = built::incident_responder::Input::from(built::incident_responder::RequiredInput {
+        incident_description: "API down".into(),
+        severity: built::incident_responder::Severity::Sev2,
+    });
     assert_eq!(serde_json::to_value(&input).unwrap()["severity"], "SEV2");
     let error = serde_json::from_value::<built::incident_responder::Severity>(json!("SEV9")).unwrap_err();
     assert!(error.to_string().contains("SEV1"), "{error}");
@@ -54,7 +63,10 @@ fn outputs_and_metrics_serialize() {
 
 #[test]
 fn a_dispatch_becomes_a_task_tool_call() {
-    let dispatch = golang::Agent::dispatch(golang::Input::new("Add /health", "Return 200"));
+    let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "Add /health".into(),
+        requirements: "Return 200".into(),
+    }));
     let call = dispatch.task_call("Add health endpoint");
     assert_eq!(
         call.to_json(),

@@ -50,8 +50,11 @@ fn json_inputs_become_a_dispatch_and_the_reply_comes_back_as_json() {
         )
         .unwrap();
     let typed = golang::Agent::dispatch(
-        golang::Input::new("Add /health", "Return 200")
-            .with_acceptance_criteria(vec!["JSON body".to_string()]),
+        golang::Input::from(golang::RequiredInput {
+            task_description: "Add /health".into(),
+            requirements: "Return 200".into(),
+        })
+        .with_acceptance_criteria(vec!["JSON body".to_string()]),
     )
     .in_context(golang::InvocationContext::DevRefactor)
     .with_instructions("Keep it small.");
@@ -106,9 +109,12 @@ fn bad_json_inputs_name_every_field() {
 #[test]
 fn task_calls_deserialize_and_route_back_to_the_same_dispatch() {
     let typed = golang::Agent::dispatch(
-        golang::Input::new("Add /health", "Return 200\n\n- with build info")
-            .with_existing_code("fn main() {}\n")
-            .with_acceptance_criteria(vec!["JSON".to_string(), "two\nlines".to_string()]),
+        golang::Input::from(golang::RequiredInput {
+            task_description: "Add /health".into(),
+            requirements: "Return 200\n\n- with build info".into(),
+        })
+        .with_existing_code("fn main() {}\n")
+        .with_acceptance_criteria(vec!["JSON".to_string(), "two\nlines".to_string()]),
     )
     .in_context(golang::InvocationContext::DevRefactor);
     let json = typed.task_call("Add health endpoint").to_json();
@@ -128,7 +134,11 @@ fn task_calls_deserialize_and_route_back_to_the_same_dispatch() {
     .unwrap();
     assert_eq!(
         Team.route(&call).unwrap().prompt(),
-        golang::Agent::dispatch(golang::Input::new("Add /health", "Return 200")).prompt()
+        golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+            task_description: "Add /health".into(),
+            requirements: "Return 200".into()
+        }))
+        .prompt()
     );
 
     // A subagent without inputs takes the prompt as its instructions.

@@ -1,22 +1,17 @@
-//! Agents known at run time, for orchestrators that route by name: a dynamic view of any bound
-//! agent ([`DynAgent`]), registries over them ([`registry!`](crate::registry!), the builder's
-//! `AnyAgent`), tool definitions, and (feature `serde`) dispatches built from JSON
-//! ([`AnyDispatch`]).
+//! [`DynAgent`]: every constant of a bound agent behind one object-safe trait, with its tool
+//! definitions and (feature `serde`) dispatches from JSON.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde_json::{json, Value};
 
+#[cfg(feature = "serde")]
+use super::any_dispatch::AnyDispatch;
 use crate::agent::{Agent, ContextKind, SectionKind};
-use crate::inputs::InputField;
+use crate::inputs::{InputError, InputField};
 use crate::metrics::MetricName;
 use crate::{ClaudeCodeSettings, Color, ErrorHandling, MetricKind, Model, Requirement, Tool};
-
-/// The JSON key of the free-form instructions in an agent's input schema and tool arguments.
-pub const INSTRUCTIONS_KEY: &str = "instructions";
-/// The JSON key of the invocation context in the input schema of an agent that has contexts.
-pub const CONTEXT_KEY: &str = "invocation_context";
 
 /// When a reply section is required, with contexts by name (see [`Requirement`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,145 +274,6 @@ where
         instructions: Option<&str>,
         context: Option<&str>,
     ) -> Result<AnyDispatch, InputError> {
-        crate::any_dispatch::dispatch_json::<A>(inputs, instructions, context)
+        super::any_dispatch::dispatch_json::<A>(inputs, instructions, context)
     }
-}
-
-/// A set of agents to route by name: what [`registry!`](crate::registry!) and the builder's
-/// `AnyAgent::registry()` give.
-#[derive(Clone, Copy)]
-pub struct Registry {
-    agents: &'static [&'static dyn DynAgent],
-}
-
-impl Registry {
-    /// A registry of `agents`.
-    pub const fn new(agents: &'static [&'static dyn DynAgent]) -> Self {
-        Self { agents }
-    }
-
-    /// Every agent, in the order given.
-    pub const fn agents(&self) -> &'static [&'static dyn DynAgent] {
-        self.agents
-    }
-
-    /// The agent whose `name` (or [`tool_name`](DynAgent::tool_name)) is `name`.
-    pub fn get(&self, name: &str) -> Option<&'static dyn DynAgent> {
-        let found = self.agents.iter().find(|a| a.name() == name);
-        found.or_else(|| self.agents.iter().find(|a| a.tool_name() == name)).copied()
-    }
-
-    /// The names of the agents.
-    pub fn names(&self) -> Vec<&'static str> {
-        self.agents.iter().map(|a| a.name()).collect()
-    }
-
-    /// Every agent as an OpenAI tool ([`DynAgent::openai_tool`]), as a JSON array.
-    pub fn openai_tools(&self) -> Value {
-        self.agents.iter().map(|a| a.openai_tool()).collect()
-    }
-
-    /// Every agent as an Anthropic tool ([`DynAgent::anthropic_tool`]), as a JSON array.
-    pub fn anthropic_tools(&self) -> Value {
-        self.agents.iter().map(|a| a.anthropic_tool()).collect()
-    }
-
-    /// The agent `name` (or its tool name), or an error that lists the known names.
-    pub fn agent(&self, name: &str) -> Result<&'static dyn DynAgent, RouteError> {
-        self.get(name).ok_or_else(|| RouteError::UnknownAgent { name: name.to_owned(), known: self.names() })
-    }
-
-    /// A dispatch from tool-call `arguments` for agent `name` (or its tool name): the inputs,
-    /// with `instructions` and `invocation_context` taken out when they are not inputs of the
-    /// agent (see [`DynAgent::input_schema`]).
-    #[cfg(feature = "serde")]
-    pub fn dispatch(&self, name: &str, arguments: &Value) -> Result<AnyDispatch, RouteError> {
-        let agent = self.agent(name)?;
-        crate::any_dispatch::from_arguments(agent, arguments).map_err(RouteError::Input)
-    }
-
-    /// The dispatch that a Task tool call asks for: the agent named by `subagent_type`, with
-    /// the inputs read back from `prompt` (see [`AnyDispatch`] for how).
-    #[cfg(feature = "serde")]
-    pub fn route(&self, call: &crate::TaskCall) -> Result<AnyDispatch, RouteError> {
-        let agent = self.agent(&call.subagent_type)?;
-        crate::any_dispatch::from_prompt(agent, &call.prompt).map_err(RouteError::Input)
-    }
-}
-
-impl fmt::Debug for Registry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registry").field("agents", &self.names()).finish()
-    }
-}
-
-/// Why a registry could not give a dispatch.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RouteError {
-    /// No agent has that name.
-    UnknownAgent {
-        /// The name asked for.
-        name: String,
-        /// The names of the registry's agents.
-        known: Vec<&'static str>,
-    },
-    /// The agent was found, but its inputs are not right.
-    Input(InputError),
-}
-
-impl fmt::Display for RouteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RouteError::UnknownAgent { name, known } => {
-                write!(f, "no agent is named `{name}`; known agents: {}", known.join(", "))
-            }
-            RouteError::Input(error) => fmt::Display::fmt(error, f),
-        }
-    }
-}
-
-impl std::error::Error for RouteError {}
-
-impl From<InputError> for RouteError {
-    fn from(error: InputError) -> Self {
-        RouteError::Input(error)
-    }
-}
-
-pub use crate::inputs::InputError;
-#[cfg(feature = "serde")]
-use crate::AnyDispatch;
-
-/// Declares a registry over agent modules bound with [`agent`](crate::agent) (or written by
-/// the builder): a unit struct that dereferences to a [`Registry`].
-///
-/// ```ignore
-/// #[agentbind::agent("agents/write-plan.md")] pub mod planner {}
-/// #[agentbind::agent("agents/backend-engineer-golang.md")] pub mod golang {}
-///
-/// agentbind::registry!(pub Team = planner, golang);
-///
-/// let golang = Team.get("backend-engineer-golang").unwrap();
-/// let dispatch = Team.route(&task_call)?;          // feature `serde`
-/// ```
-#[macro_export]
-macro_rules! registry {
-    ($(#[$attr:meta])* $vis:vis $name:ident = $($($module:ident)::+),+ $(,)?) => {
-        $(#[$attr])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-        $vis struct $name;
-
-        impl $name {
-            /// Every agent of the registry, in the order given.
-            pub const REGISTRY: $crate::Registry =
-                $crate::Registry::new(&[$( $crate::dyn_agent::<$($module)::+::Agent>() ),+]);
-        }
-
-        impl ::core::ops::Deref for $name {
-            type Target = $crate::Registry;
-            fn deref(&self) -> &$crate::Registry {
-                &$name::REGISTRY
-            }
-        }
-    };
 }

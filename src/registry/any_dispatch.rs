@@ -5,9 +5,11 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use super::dyn_agent::{dyn_agent, DynAgent, RoutableAgent};
 use crate::agent::ContextKind;
-use crate::inputs::{check_inputs, takes_key, InputError, InputKind, InputProblem};
-use crate::registry::{dyn_agent, DynAgent, RoutableAgent, CONTEXT_KEY, INSTRUCTIONS_KEY};
+use crate::inputs::{
+    check_inputs, takes_key, InputError, InputKind, InputProblem, CONTEXT_KEY, INSTRUCTIONS_KEY,
+};
 use crate::{Dispatch, ReplyError};
 
 /// A dispatch of an agent chosen at run time: the typed [`Dispatch`] behind it renders the

@@ -1,0 +1,127 @@
+//! What reply parsing gives back: section texts, typed values and errors.
+//!
+//! - [`section`]: [`SectionText`] and [`Captured`], and how each is built from an occurrence;
+//! - this module: [`ReplySections`], the occurrences the scanner found, by section;
+//! - [`error`]: [`ReplyProblem`] and [`ReplyError`];
+//! - [`writer`]: an `Output` written back to markdown.
+
+mod error;
+mod section;
+mod writer;
+
+use crate::pattern::SectionPattern;
+
+pub use error::{ReplyError, ReplyProblem};
+pub use section::{Captured, FromOccurrence, SectionText};
+pub use writer::{ReplyWriter, WriteSection};
+
+/// One occurrence of a section found by the scanner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Occurrence {
+    pub(crate) text: SectionText,
+    pub(crate) label: Option<String>,
+}
+
+/// The sections found in one reply, in the order of the agent's `Section::ALL`; what
+/// [`AgentOutput::from_reply`](crate::AgentOutput::from_reply) reads from.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ReplySections {
+    patterns: &'static [SectionPattern],
+    found: Vec<Vec<Occurrence>>,
+    problems: Vec<ReplyProblem>,
+}
+
+impl ReplySections {
+    pub(crate) fn new(patterns: &'static [SectionPattern]) -> Self {
+        Self { patterns, found: vec![Vec::new(); patterns.len()], problems: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, index: usize, occurrence: Occurrence) {
+        self.found[index].push(occurrence);
+    }
+
+    /// The last occurrence of the section at `index`, if any.
+    pub(crate) fn last(&self, index: usize) -> Option<&Occurrence> {
+        self.found.get(index)?.last()
+    }
+
+    /// Replaces each value-section label by the label it names ([`match_label`]), and
+    /// records every one that names none.
+    ///
+    /// [`match_label`]: crate::labeled::match_label
+    pub(crate) fn check_labels(&mut self) {
+        for (pattern, found) in self.patterns.iter().zip(&mut self.found) {
+            let Some(labels) = pattern.labels else { continue };
+            for occurrence in found {
+                let label = occurrence.label.as_deref().unwrap_or_default();
+                match crate::labeled::match_label(label, labels) {
+                    Some(canonical) => {
+                        if canonical != label {
+                            occurrence.label = Some(canonical.to_owned());
+                        }
+                    }
+                    None => self.problems.push(ReplyProblem::InvalidValue {
+                        section: pattern.name,
+                        found: label.to_owned(),
+                        expected: labels,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The values found outside their labels (see [`check_labels`](Self::check_labels)).
+    pub(crate) fn value_problems(&self) -> &[ReplyProblem] {
+        &self.problems
+    }
+
+    /// How many times the section at `index` occurs.
+    pub fn count(&self, index: usize) -> usize {
+        self.found.get(index).map_or(0, Vec::len)
+    }
+
+    /// The texts of the section at `index`, in reply order.
+    pub fn texts(&self, index: usize) -> impl Iterator<Item = &SectionText> {
+        self.found.get(index).into_iter().flatten().map(|o| &o.text)
+    }
+
+    /// Takes the first occurrence of a required section.
+    pub(crate) fn required<T: FromOccurrence>(&mut self, index: usize) -> Result<T, ReplyError> {
+        match self.optional(index)? {
+            Some(value) => Ok(value),
+            None => Err(ReplyError::new(vec![ReplyProblem::MissingSection {
+                section: self.name(index),
+                pattern: self.patterns.get(index).map_or("", |p| p.pattern),
+                context: None,
+            }])),
+        }
+    }
+
+    /// Takes the first occurrence of a section, if any.
+    pub(crate) fn optional<T: FromOccurrence>(&mut self, index: usize) -> Result<Option<T>, ReplyError> {
+        let name = self.name(index);
+        let Some(found) = self.found.get_mut(index) else { return Ok(None) };
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let occurrence = found.remove(0);
+        T::from_occurrence(name, occurrence.text, occurrence.label.as_deref())
+            .map(Some)
+            .map_err(|problem| ReplyError::new(vec![problem]))
+    }
+
+    /// Takes every occurrence of a repeated section, in reply order.
+    pub(crate) fn repeated<T: FromOccurrence>(&mut self, index: usize) -> Result<Vec<T>, ReplyError> {
+        let name = self.name(index);
+        let Some(found) = self.found.get_mut(index) else { return Ok(Vec::new()) };
+        std::mem::take(found)
+            .into_iter()
+            .map(|o| T::from_occurrence(name, o.text, o.label.as_deref()))
+            .collect::<Result<_, _>>()
+            .map_err(|problem| ReplyError::new(vec![problem]))
+    }
+
+    fn name(&self, index: usize) -> &'static str {
+        self.patterns.get(index).map_or("?", |p| p.name)
+    }
+}
