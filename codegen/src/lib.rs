@@ -75,7 +75,7 @@ impl AgentModule {
 
     /// The whole module `#[doc = ...] pub mod <name> { items }`, as source text.
     pub fn module_code(&self, name: &str) -> String {
-        let name = naming::ident(name);
+        let name = naming::ident_text(name);
         format!("{}pub mod {name} {{\n{}}}\n", self.doc_code(), self.code)
     }
 }

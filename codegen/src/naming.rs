@@ -1,7 +1,6 @@
 //! Rust names from the names and values in agent files (heck), and identifiers from them.
 
 use heck::{ToSnakeCase, ToTitleCase, ToUpperCamelCase};
-use proc_macro2::{Ident, Span};
 
 /// Keywords that must be written as raw identifiers (`r#type`).
 const KEYWORDS: &[&str] = &[
@@ -112,15 +111,6 @@ pub(crate) fn ident_text(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The identifier for a name made by [`snake`] or [`camel`]; keywords become raw (`r#type`).
-pub(crate) fn ident(name: &str) -> Ident {
-    if KEYWORDS.contains(&name) {
-        Ident::new_raw(name, Span::call_site())
-    } else {
-        Ident::new(name, Span::call_site())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,7 +181,7 @@ mod tests {
         assert_eq!(snake("self").unwrap(), "self_");
         assert_eq!(camel("self").unwrap(), "Self_");
         assert_eq!(snake("!!!"), None);
-        assert_eq!(ident("type").to_string(), "r#type");
-        assert_eq!(ident("match").to_string(), "r#match");
+        assert_eq!(ident_text("type"), "r#type");
+        assert_eq!(ident_text("match"), "r#match");
     }
 }
