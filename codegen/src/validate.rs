@@ -7,6 +7,7 @@ use std::collections::BTreeMap as Map;
 
 mod claude;
 mod diagnostics;
+mod rules;
 
 use crate::diagnostic::Error;
 use crate::model::{
@@ -50,6 +51,7 @@ pub fn validate(source: &Source) -> Result<AgentSpec, Error> {
     };
     let mut validator = Validator::new(source);
     let mut spec = validator.agent(&root, parts.body);
+    rules::check(&mut validator.diags, &spec, &validator.facts);
     spec.lenient = lenient;
     // The body is a suffix of the file (only leading line breaks are trimmed).
     debug_assert!(source.text.ends_with(&spec.body));
@@ -67,11 +69,28 @@ struct Validator<'a> {
     diags: Diagnostics<'a>,
     /// Module-level type names: generated ones and the enums of inputs and sections.
     types: Map<String, Taken>,
+    /// What the cross-field rules need.
+    facts: rules::Facts,
 }
 
 impl<'a> Validator<'a> {
     fn new(source: &'a Source) -> Self {
-        Self { diags: Diagnostics::new(source), types: Map::new() }
+        Self { diags: Diagnostics::new(source), types: Map::new(), facts: rules::Facts::default() }
+    }
+
+    /// Reports every key of the mapping `item` that is not one of `known`: a misspelt key is
+    /// a mistake, not something to ignore.
+    fn known_keys(&mut self, item: &Node, known: &[&str], what: &str) {
+        for (key, _) in item.entries().unwrap_or_default() {
+            let Value::Str(key_text) = &key.value else { continue };
+            if !known.contains(&key_text.as_str()) {
+                self.diags.error_help(
+                    key.pos,
+                    format!("unknown key `{key_text}` in {what}"),
+                    format!("the keys of {what} are: {}", known.join(", ")),
+                );
+            }
+        }
     }
 
     fn agent(&mut self, root: &Node, body: &str) -> AgentSpec {
@@ -263,6 +282,7 @@ impl<'a> Validator<'a> {
         if !self.is_map(node, "`input_schema`") {
             return Vec::new();
         }
+        self.known_keys(node, &["required_context", "optional_context"], "`input_schema`");
         let mut inputs = Vec::new();
         let mut names: Map<String, Pos> = Map::new();
         let mut fields: Map<String, Taken> = Map::new();
@@ -287,6 +307,7 @@ impl<'a> Validator<'a> {
         if !self.is_map(item, "an input") {
             return None;
         }
+        self.known_keys(item, &["name", "type", "description", "enum"], "an input");
         let name = self.required_text(item, "name", "an input");
         let ty_node = item.get("type");
         let enum_node = item.get("enum");
@@ -391,7 +412,7 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(node) = verdict_values {
-            self.verdict_values(node, &spec.sections);
+            self.verdict_values(node);
         }
     }
 
@@ -404,12 +425,26 @@ impl<'a> Validator<'a> {
             if !self.is_map(item, "a section") {
                 continue;
             }
+            self.known_keys(
+                item,
+                &["name", "pattern", "required", "required_when", "description"],
+                "a section",
+            );
             let name = self.required_text(item, "name", "a section");
             let pattern = self.required_text(item, "pattern", "a section");
             let description = self.optional_text(item, "description");
-            let required = item.get("required").and_then(|n| self.boolean(n, "required")).unwrap_or(true);
+            let required_written = item.get("required").and_then(|n| self.boolean(n, "required"));
+            let required = required_written.unwrap_or(true);
             let when = item.get("required_when").and_then(|n| self.required_when(n, &mut contexts));
             let Some((name, pos)) = name else { continue };
+            let required_when = item.entries().unwrap_or_default().iter().find_map(|(k, _)| {
+                matches!(&k.value, Value::Str(key) if key == "required_when").then_some(k.pos)
+            });
+            self.facts.sections.push(rules::SectionFacts {
+                name: name.clone(),
+                required: required_written,
+                required_when,
+            });
             if !self.unique_name(&mut names, &name, pos, "section") {
                 continue;
             }
@@ -536,27 +571,10 @@ impl<'a> Validator<'a> {
         Some(contexts.len() - 1)
     }
 
-    fn verdict_values(&mut self, node: &Node, sections: &[SectionSpec]) {
+    fn verdict_values(&mut self, node: &Node) {
         let values: Vec<String> =
             self.list(node, "verdict_values").iter().filter_map(|v| self.text(v, "verdict value")).collect();
-        let value_sections: Vec<&SectionSpec> = sections.iter().filter(|s| s.value_enum.is_some()).collect();
-        let verdict = value_sections
-            .iter()
-            .find(|s| s.name.eq_ignore_ascii_case("verdict"))
-            .or_else(|| value_sections.first().filter(|_| value_sections.len() == 1));
-        match verdict {
-            None => self.diags.error(node.pos, "`verdict_values` is given, but no section pattern has a group of alternatives such as `^## VERDICT: (PASS|FAIL)$`"),
-            Some(section) => {
-                let labels = section.value_enum.as_ref().map(|e| e.labels()).unwrap_or_default();
-                if labels != values.iter().map(String::as_str).collect::<Vec<_>>() {
-                    self.diags.error_help(
-                        node.pos,
-                        format!("`verdict_values` [{}] do not match the alternatives of section `{}` ({})", values.join(", "), section.name, labels.join("|")),
-                        "list the same values in the same order as the pattern's group",
-                    );
-                }
-            }
-        }
+        self.facts.verdict_values = Some((values, node.pos));
     }
 
     fn metrics(&mut self, node: &Node) -> Vec<MetricSpec> {
@@ -568,6 +586,7 @@ impl<'a> Validator<'a> {
             if !self.is_map(item, "a metric") {
                 continue;
             }
+            self.known_keys(item, &["name", "type", "description"], "a metric");
             let name = self.required_text(item, "name", "a metric");
             let kind = self.required_text(item, "type", "a metric");
             let description = self.optional_text(item, "description");
@@ -781,6 +800,70 @@ mod tests {
         );
         assert!(parse_condition_expression("invocation_context = 'x'").is_err());
         assert!(parse_condition_expression("invocation_context == 'x' OR y == 'z'").is_err());
+    }
+
+    #[test]
+    fn unknown_keys_of_inputs_sections_and_metrics_are_errors() {
+        let text = "---
+name: a
+description: b
+input_schema:
+  required_context:
+    - name: task
+      type: string
+      desciption: typo
+  optinal_context: []
+output_schema:
+  required_sections:
+    - name: Summary
+      pattern: \"^## Summary\"
+      requird: false
+  metrics:
+    - name: files
+      type: integer
+      unit: files
+---
+";
+        assert_eq!(
+            messages(text),
+            [
+                "8:7 unknown key `desciption` in an input",
+                "9:3 unknown key `optinal_context` in `input_schema`",
+                "14:7 unknown key `requird` in a section",
+                "18:7 unknown key `unit` in a metric",
+            ]
+        );
+        let help = spec(text).unwrap_err().diagnostics()[0].help.clone().unwrap();
+        assert_eq!(help, "the keys of an input are: name, type, description, enum");
+    }
+
+    #[test]
+    fn required_when_needs_required_false() {
+        let section = |required: &str| {
+            format!(
+                "---
+name: a
+description: b
+output_schema:
+  required_sections:
+    - name: Standards
+      pattern: \"^## Standards\"
+{required}      required_when:
+        invocation_context: dev-refactor
+---
+"
+            )
+        };
+        assert_eq!(
+            messages(&section("")),
+            ["8:7 section `Standards` has `required_when` but no `required` (which means `required: true`): it would be required in every context"]
+        );
+        assert_eq!(
+            messages(&section("      required: true\n")),
+            ["9:7 section `Standards` has `required_when` but `required: true`: it would be required in every context"]
+        );
+        let spec = spec(&section("      required: false\n")).unwrap();
+        assert_eq!(spec.sections[0].requirement, RequirementSpec::RequiredIn(vec![0]));
     }
 
     #[test]

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/required-when-without-optional.md")]
+pub mod agent {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/unknown-section-key.md")]
+pub mod agent {}
+
+fn main() {}
