@@ -2,66 +2,46 @@
 
 use std::fmt;
 
-/// One entry of `tools` (or `disallowedTools`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Tool {
-    /// `Agent`: starts a subagent (the newer name of `Task`).
-    Agent,
-    /// `Bash`.
-    Bash,
-    /// `BashOutput`.
-    BashOutput,
-    /// `Edit`.
-    Edit,
-    /// `ExitPlanMode`.
-    ExitPlanMode,
-    /// `Glob`.
-    Glob,
-    /// `Grep`.
-    Grep,
-    /// `KillShell`.
-    KillShell,
-    /// `LS`.
-    Ls,
-    /// `MultiEdit`.
-    MultiEdit,
-    /// `NotebookEdit`.
-    NotebookEdit,
-    /// `NotebookRead`.
-    NotebookRead,
-    /// `Read`.
-    Read,
-    /// `Skill`.
-    Skill,
-    /// `SlashCommand`.
-    SlashCommand,
-    /// `Task`: starts a subagent.
-    Task,
-    /// `TodoWrite`.
-    TodoWrite,
-    /// `WebFetch`.
-    WebFetch,
-    /// `WebSearch`.
-    WebSearch,
-    /// `Write`.
-    Write,
-    /// A tool of an MCP server: `mcp__<server>__<tool>`.
-    Mcp {
-        /// The server's name.
-        server: &'static str,
-        /// The tool's name (empty for `mcp__<server>`, every tool of the server).
-        tool: &'static str,
-    },
-    /// A tool with an argument that narrows it: `Agent(code-reviewer)`, `Bash(git:*)`.
-    Scoped {
-        /// The tool's name (`Agent`).
-        name: &'static str,
-        /// The text between the parentheses (`code-reviewer`).
-        argument: &'static str,
-    },
-    /// Anything else (plugin commands, tools agentbind does not know), as written.
-    Other(&'static str),
+/// `Tool` with the built-in tools of `agentbind-vocab`, and `builtin_name`.
+macro_rules! tool_enum {
+    ($($variant:ident $name:literal $doc:literal),* $(,)?) => {
+        /// One entry of `tools` (or `disallowedTools`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Tool {
+            $( #[doc = $doc] $variant, )*
+            /// A tool of an MCP server: `mcp__<server>__<tool>`.
+            Mcp {
+                /// The server's name.
+                server: &'static str,
+                /// The tool's name (empty for `mcp__<server>`, every tool of the server).
+                tool: &'static str,
+            },
+            /// A tool with an argument that narrows it: `Agent(code-reviewer)`, `Bash(git:*)`.
+            Scoped {
+                /// The tool's name (`Agent`).
+                name: &'static str,
+                /// The text between the parentheses (`code-reviewer`).
+                argument: &'static str,
+            },
+            /// Anything else (plugin commands, tools agentbind does not know), as written.
+            Other(&'static str),
+        }
+
+        impl Tool {
+            /// Every built-in tool, in the order of `agentbind-vocab`.
+            pub const BUILTIN: &'static [Tool] = &[$( Tool::$variant ),*];
+
+            /// The name of a built-in tool (`Read`); `None` for MCP, scoped and other entries.
+            pub const fn builtin_name(self) -> Option<&'static str> {
+                match self {
+                    $( Tool::$variant => Some($name), )*
+                    Tool::Mcp { .. } | Tool::Scoped { .. } | Tool::Other(_) => None,
+                }
+            }
+        }
+    };
 }
+agentbind_vocab::builtin_tools!(tool_enum);
 
 impl Tool {
     /// The entry as written in the file.
@@ -70,36 +50,9 @@ impl Tool {
             Tool::Mcp { server, tool: "" } => format!("mcp__{server}"),
             Tool::Mcp { server, tool } => format!("mcp__{server}__{tool}"),
             Tool::Scoped { name, argument } => format!("{name}({argument})"),
-            other => other.builtin_name().unwrap_or_default().to_owned(),
+            Tool::Other(text) => text.to_owned(),
+            builtin => builtin.builtin_name().unwrap_or_default().to_owned(),
         }
-    }
-
-    /// The name of a built-in tool (`Read`), `None` for MCP, scoped and other entries.
-    pub const fn builtin_name(self) -> Option<&'static str> {
-        Some(match self {
-            Tool::Agent => "Agent",
-            Tool::Bash => "Bash",
-            Tool::BashOutput => "BashOutput",
-            Tool::Edit => "Edit",
-            Tool::ExitPlanMode => "ExitPlanMode",
-            Tool::Glob => "Glob",
-            Tool::Grep => "Grep",
-            Tool::KillShell => "KillShell",
-            Tool::Ls => "LS",
-            Tool::MultiEdit => "MultiEdit",
-            Tool::NotebookEdit => "NotebookEdit",
-            Tool::NotebookRead => "NotebookRead",
-            Tool::Read => "Read",
-            Tool::Skill => "Skill",
-            Tool::SlashCommand => "SlashCommand",
-            Tool::Task => "Task",
-            Tool::TodoWrite => "TodoWrite",
-            Tool::WebFetch => "WebFetch",
-            Tool::WebSearch => "WebSearch",
-            Tool::Write => "Write",
-            Tool::Mcp { .. } | Tool::Scoped { .. } => return None,
-            Tool::Other(name) => return Some(name),
-        })
     }
 }
 
@@ -109,85 +62,15 @@ impl fmt::Display for Tool {
     }
 }
 
-/// `model`: an alias or a full model id. `Inherit` (use the caller's model) when absent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Model {
-    /// `sonnet`.
-    Sonnet,
-    /// `opus`.
-    Opus,
-    /// `haiku`.
-    Haiku,
-    /// `inherit`, or no `model` key.
-    Inherit,
-    /// A full model id such as `claude-sonnet-4-20250514`.
-    Id(&'static str),
-}
+agentbind_vocab::model_aliases!(open_word_enum
+    /// `model`: an alias or a full model id. `Inherit` (use the caller's model) when absent.
+    Model, Id, "A full model id such as `claude-sonnet-4-20250514`.";
+);
 
-impl Model {
-    /// The value as written in the file (`inherit` when absent).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Model::Sonnet => "sonnet",
-            Model::Opus => "opus",
-            Model::Haiku => "haiku",
-            Model::Inherit => "inherit",
-            Model::Id(id) => id,
-        }
-    }
-}
-
-impl fmt::Display for Model {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// `color`: the color Claude Code shows the agent in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Color {
-    /// `red`.
-    Red,
-    /// `blue`.
-    Blue,
-    /// `green`.
-    Green,
-    /// `yellow`.
-    Yellow,
-    /// `purple`.
-    Purple,
-    /// `orange`.
-    Orange,
-    /// `pink`.
-    Pink,
-    /// `cyan`.
-    Cyan,
-    /// Any other value, as written.
-    Other(&'static str),
-}
-
-impl Color {
-    /// The value as written in the file.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Color::Red => "red",
-            Color::Blue => "blue",
-            Color::Green => "green",
-            Color::Yellow => "yellow",
-            Color::Purple => "purple",
-            Color::Orange => "orange",
-            Color::Pink => "pink",
-            Color::Cyan => "cyan",
-            Color::Other(other) => other,
-        }
-    }
-}
-
-impl fmt::Display for Color {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+agentbind_vocab::colors!(open_word_enum
+    /// `color`: the color Claude Code shows the agent in.
+    Color, Other, "Any other value, as written.";
+);
 
 /// The other keys Claude Code documents for subagents, typed. Absent keys are `None` or empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -231,4 +114,29 @@ impl ClaudeCodeSettings {
         isolation: None,
         initial_prompt: None,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Color, Model, Tool};
+
+    #[test]
+    fn builtin_name_is_none_outside_the_builtin_tools() {
+        assert_eq!(Tool::Ls.builtin_name(), Some("LS"));
+        assert_eq!(Tool::Other("plugin:run").builtin_name(), None);
+        assert_eq!(Tool::Mcp { server: "github", tool: "" }.builtin_name(), None);
+        // `to_text` gives every entry back as written.
+        assert_eq!(Tool::Other("plugin:run").to_text(), "plugin:run");
+        assert_eq!(Tool::Ls.to_text(), "LS");
+        assert_eq!(Tool::Scoped { name: "Bash", argument: "git:*" }.to_text(), "Bash(git:*)");
+    }
+
+    #[test]
+    fn the_builtin_tools_are_the_vocabulary_s() {
+        let names: Vec<&str> = Tool::BUILTIN.iter().filter_map(|t| t.builtin_name()).collect();
+        let words: Vec<&str> = agentbind_vocab::BUILTIN_TOOLS.iter().map(|w| w.word).collect();
+        assert_eq!(names, words);
+        assert_eq!(Color::Cyan.as_str(), "cyan");
+        assert_eq!(Model::Id("claude-x").to_string(), "claude-x");
+    }
 }

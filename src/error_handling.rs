@@ -1,7 +1,5 @@
 //! `output_schema.error_handling`: what an agent does when it is blocked.
 
-use std::fmt;
-
 /// The typed `error_handling` block of an agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ErrorHandling {
@@ -18,52 +16,12 @@ impl ErrorHandling {
     }
 }
 
-/// `error_handling.on_blocker`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OnBlocker {
-    /// `pause_and_report`: stop and report the blocker in the reply.
-    PauseAndReport,
-    /// Any other value, as written in the file.
-    Other(&'static str),
-}
+agentbind_vocab::on_blocker_values!(open_word_enum
+    /// `error_handling.on_blocker`.
+    OnBlocker, Other, "Any other value, as written in the file.";
+);
 
-impl OnBlocker {
-    /// The value as written in the file.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            OnBlocker::PauseAndReport => "pause_and_report",
-            OnBlocker::Other(s) => s,
-        }
-    }
-}
-
-/// `error_handling.escalation_path`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EscalationPath {
-    /// `orchestrator`: the calling orchestrator handles escalations.
-    Orchestrator,
-    /// Any other value, as written in the file.
-    Other(&'static str),
-}
-
-impl EscalationPath {
-    /// The value as written in the file.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            EscalationPath::Orchestrator => "orchestrator",
-            EscalationPath::Other(s) => s,
-        }
-    }
-}
-
-impl fmt::Display for OnBlocker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Display for EscalationPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+agentbind_vocab::escalation_path_values!(open_word_enum
+    /// `error_handling.escalation_path`.
+    EscalationPath, Other, "Any other value, as written in the file.";
+);

@@ -11,47 +11,34 @@ pub const INSTRUCTIONS_KEY: &str = "instructions";
 /// The JSON key of the invocation context in the input schema of an agent that has contexts.
 pub const CONTEXT_KEY: &str = "invocation_context";
 
-/// The declared type of an input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InputKind {
-    /// `string`.
-    String,
-    /// `markdown`.
-    Markdown,
-    /// `file_content`.
-    FileContent,
-    /// `file_path`.
-    FilePath,
-    /// `object`.
-    Object,
-    /// `integer`.
-    Integer,
-    /// `number` / `float`.
-    Number,
-    /// `boolean`.
-    Boolean,
-    /// `list[T]`.
-    List(&'static InputKind),
-    /// `string` with `enum:` values.
-    Enum(&'static [&'static str]),
+/// `InputKind` with the scalar input types of `agentbind-vocab`, `List` and `Enum`.
+macro_rules! input_kind_enum {
+    ($($variant:ident $word:literal [$($alias:literal),*] $doc:literal),* $(,)?) => {
+        /// The declared type of an input.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum InputKind {
+            $( #[doc = $doc] $variant, )*
+            /// `list[T]`.
+            List(&'static InputKind),
+            /// `string` with `enum:` values.
+            Enum(&'static [&'static str]),
+        }
+
+        impl InputKind {
+            /// The type as the file writes it (`list[string]`; an enum is `string`).
+            pub fn file_name(&self) -> String {
+                match self {
+                    $( InputKind::$variant => $word.into(), )*
+                    InputKind::Enum(_) => "string".into(),
+                    InputKind::List(inner) => format!("list[{}]", inner.file_name()),
+                }
+            }
+        }
+    };
 }
+agentbind_vocab::input_types!(input_kind_enum);
 
 impl InputKind {
-    /// The type as the file writes it (`list[string]`; an enum is `string`).
-    pub fn file_name(&self) -> String {
-        match self {
-            InputKind::String | InputKind::Enum(_) => "string".into(),
-            InputKind::Markdown => "markdown".into(),
-            InputKind::FileContent => "file_content".into(),
-            InputKind::FilePath => "file_path".into(),
-            InputKind::Object => "object".into(),
-            InputKind::Integer => "integer".into(),
-            InputKind::Number => "number".into(),
-            InputKind::Boolean => "boolean".into(),
-            InputKind::List(inner) => format!("list[{}]", inner.file_name()),
-        }
-    }
-
     /// The JSON Schema of a value of this type.
     pub fn json_schema(&self) -> Value {
         match self {

@@ -27,6 +27,8 @@
 //! ```
 #![deny(missing_docs)]
 
+#[macro_use]
+mod words;
 mod agent;
 mod claude;
 mod dispatch;

@@ -57,30 +57,7 @@ number_newtype! {
     Fraction, ""
 }
 
-/// The declared type of a metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MetricKind {
-    /// `integer`, held as `i64`.
-    Integer,
-    /// `float`, held as `f64`.
-    Float,
-    /// `percentage`, held as [`Percentage`].
-    Percentage,
-    /// `boolean`, held as `bool`.
-    Boolean,
-    /// `fraction`, held as [`Fraction`].
-    Fraction,
-}
-
-impl MetricKind {
-    /// The type's name in the agent file.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            MetricKind::Integer => "integer",
-            MetricKind::Float => "float",
-            MetricKind::Percentage => "percentage",
-            MetricKind::Boolean => "boolean",
-            MetricKind::Fraction => "fraction",
-        }
-    }
-}
+agentbind_vocab::metric_types!(closed_word_enum
+    /// The declared type of a metric.
+    MetricKind;
+);

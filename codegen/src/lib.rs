@@ -14,6 +14,8 @@
 
 #[cfg(feature = "pretty")]
 mod builder;
+#[macro_use]
+mod vocab;
 mod collisions;
 mod diagnostic;
 mod discover;
@@ -37,7 +39,7 @@ pub use diagnostic::{Diagnostic, Error};
 pub use discover::agent_files;
 pub use model::{
     AgentSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind, MetricSpec,
-    RequirementSpec, SectionSpec,
+    ModelAlias, ModelKind, RequirementSpec, ScalarType, SectionSpec,
 };
 pub use source::{Pos, Source, MAX_AGENT_FILE_BYTES};
 pub use validate::validate;

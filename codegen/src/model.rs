@@ -73,25 +73,16 @@ pub struct InputSpec {
     pub pos: Pos,
 }
 
+agentbind_vocab::input_types!(closed_vocab_enum
+    /// A scalar input type (`string`, `markdown`, `file_content`...).
+    ScalarType;
+);
+
 /// The type of an input.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InputType {
-    /// `string` -> `String`.
-    String,
-    /// `markdown` -> `agentbind::Markdown`.
-    Markdown,
-    /// `file_content` -> `agentbind::FileContent`.
-    FileContent,
-    /// `file_path` -> `std::path::PathBuf`.
-    FilePath,
-    /// `object` -> `agentbind::JsonValue`.
-    Object,
-    /// `integer` -> `i64`.
-    Integer,
-    /// `number` / `float` -> `f64`.
-    Number,
-    /// `boolean` -> `bool`.
-    Boolean,
+    /// A scalar type: `string` -> `String`, `markdown` -> `agentbind::Markdown`...
+    Scalar(ScalarType),
     /// `list[T]` -> `Vec<T>`; `list` is `list[string]`.
     List(Box<InputType>),
     /// `string` with `enum:` -> a generated enum.
@@ -102,14 +93,7 @@ impl InputType {
     /// The type as written in the file, for docs.
     pub fn file_name(&self) -> String {
         match self {
-            InputType::String => "string".into(),
-            InputType::Markdown => "markdown".into(),
-            InputType::FileContent => "file_content".into(),
-            InputType::FilePath => "file_path".into(),
-            InputType::Object => "object".into(),
-            InputType::Integer => "integer".into(),
-            InputType::Number => "number".into(),
-            InputType::Boolean => "boolean".into(),
+            InputType::Scalar(scalar) => scalar.file_name().into(),
             InputType::List(inner) => format!("list[{}]", inner.file_name()),
             InputType::Enum(e) => format!("string, one of {}", e.labels().join(", ")),
         }
@@ -197,33 +181,10 @@ pub struct MetricSpec {
     pub description: Option<String>,
 }
 
-/// The type of a metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MetricKind {
-    /// `integer` -> `i64`.
-    Integer,
-    /// `float` -> `f64`.
-    Float,
-    /// `percentage` -> `agentbind::Percentage`.
-    Percentage,
-    /// `boolean` -> `bool`.
-    Boolean,
-    /// `fraction` -> `agentbind::Fraction`.
-    Fraction,
-}
-
-impl MetricKind {
-    /// The type's name in the file.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            MetricKind::Integer => "integer",
-            MetricKind::Float => "float",
-            MetricKind::Percentage => "percentage",
-            MetricKind::Boolean => "boolean",
-            MetricKind::Fraction => "fraction",
-        }
-    }
-}
+agentbind_vocab::metric_types!(closed_vocab_enum
+    /// The type of a metric.
+    MetricKind;
+);
 
 /// `error_handling`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,19 +231,28 @@ impl ToolSpec {
     }
 }
 
+agentbind_vocab::model_aliases!(closed_vocab_enum
+    /// A model alias (`sonnet`, `opus`, `haiku`, `inherit`).
+    ModelAlias;
+);
+
 /// `model`, typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelKind {
-    /// `sonnet`.
-    Sonnet,
-    /// `opus`.
-    Opus,
-    /// `haiku`.
-    Haiku,
-    /// `inherit` or absent.
-    Inherit,
+    /// An alias; `inherit` when `model` is absent.
+    Alias(ModelAlias),
     /// A full model id (`claude-...`).
     Id,
+}
+
+impl ModelKind {
+    /// The name of the runtime's `Model` variant.
+    pub fn variant(self) -> &'static str {
+        match self {
+            ModelKind::Alias(alias) => alias.variant(),
+            ModelKind::Id => "Id",
+        }
+    }
 }
 
 /// The Claude Code keys besides `name`, `description`, `tools`, `model` and `color`.

@@ -12,7 +12,7 @@ mod rules;
 use crate::diagnostic::Error;
 use crate::model::{
     AgentSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind, MetricSpec,
-    RequirementSpec, SectionSpec,
+    RequirementSpec, ScalarType, SectionSpec,
 };
 use crate::naming;
 use crate::pattern::{self, PatternShape};
@@ -24,9 +24,15 @@ use diagnostics::Diagnostics;
 const GENERATED_TYPES: &[&str] =
     &["Agent", "Input", "Output", "Section", "InvocationContext", "Metrics", "Metric"];
 
-const INPUT_TYPES: &str =
-    "string, markdown, file_content, file_path, object, integer, number, boolean, list, list[<type>]";
-const METRIC_TYPES: &str = "integer, float, percentage, boolean, fraction";
+/// "expected one of" for an input type.
+fn input_types() -> String {
+    format!("{}, list, list[<type>]", crate::vocab::words(agentbind_vocab::INPUT_TYPES))
+}
+
+/// "expected one of" for a metric type.
+fn metric_types() -> String {
+    crate::vocab::words(agentbind_vocab::METRIC_TYPES)
+}
 
 /// Reads, parses and validates one agent file.
 pub fn validate(source: &Source) -> Result<AgentSpec, Error> {
@@ -101,7 +107,7 @@ impl<'a> Validator<'a> {
             name_pos: root.pos,
             description: String::new(),
             model: "inherit".into(),
-            model_kind: crate::model::ModelKind::Inherit,
+            model_kind: crate::model::ModelKind::Alias(crate::model::ModelAlias::Inherit),
             version: None,
             last_updated: None,
             kind: None,
@@ -322,7 +328,7 @@ impl<'a> Validator<'a> {
                 self.diags.error_help(
                     item.pos,
                     format!("input `{name}` has no `type`"),
-                    format!("add `type:` with one of: {INPUT_TYPES}"),
+                    format!("add `type:` with one of: {}", input_types()),
                 );
                 return None;
             }
@@ -332,13 +338,13 @@ impl<'a> Validator<'a> {
                     self.diags.error_help(
                         ty_node.pos,
                         format!("unknown input type `{ty_text}` for input `{name}`"),
-                        format!("expected one of: {INPUT_TYPES}"),
+                        format!("expected one of: {}", input_types()),
                     );
                     return None;
                 };
                 match enum_node {
                     None => ty,
-                    Some(enum_node) if ty == InputType::String => {
+                    Some(enum_node) if ty == InputType::Scalar(ScalarType::String) => {
                         InputType::Enum(self.enum_values(enum_node, &name, pos)?)
                     }
                     Some(enum_node) => {
@@ -597,17 +603,13 @@ impl<'a> Validator<'a> {
             let field = self.member_name(&mut fields, &name, pos, "metric", naming::snake);
             let variant = self.member_name(&mut variants, &name, pos, "metric", naming::camel);
             let Some((kind_text, kind_pos)) = kind else { continue };
-            let kind = match kind_text.trim() {
-                "integer" => MetricKind::Integer,
-                "float" => MetricKind::Float,
-                "percentage" => MetricKind::Percentage,
-                "boolean" => MetricKind::Boolean,
-                "fraction" => MetricKind::Fraction,
-                _ => {
+            let kind = match MetricKind::from_word(kind_text.trim()) {
+                Some(kind) => kind,
+                None => {
                     self.diags.error_help(
                         kind_pos,
                         format!("unknown metric type `{kind_text}` for metric `{name}`"),
-                        format!("expected one of: {METRIC_TYPES}"),
+                        format!("expected one of: {}", metric_types()),
                     );
                     continue;
                 }
@@ -702,21 +704,13 @@ impl<'a> Validator<'a> {
 
 /// Parses an input type: `string`, `list[file_path]`...
 fn parse_input_type(text: &str) -> Option<InputType> {
-    Some(match text {
-        "string" => InputType::String,
-        "markdown" => InputType::Markdown,
-        "file_content" => InputType::FileContent,
-        "file_path" => InputType::FilePath,
-        "object" => InputType::Object,
-        "integer" => InputType::Integer,
-        "number" | "float" => InputType::Number,
-        "boolean" => InputType::Boolean,
-        "list" => InputType::List(Box::new(InputType::String)),
-        _ => {
-            let inner = text.strip_prefix("list[")?.strip_suffix(']')?;
-            InputType::List(Box::new(parse_input_type(inner.trim())?))
-        }
-    })
+    if text == "list" {
+        return Some(InputType::List(Box::new(InputType::Scalar(ScalarType::String))));
+    }
+    if let Some(inner) = text.strip_prefix("list[").and_then(|t| t.strip_suffix(']')) {
+        return Some(InputType::List(Box::new(parse_input_type(inner.trim())?)));
+    }
+    ScalarType::from_word(text).map(InputType::Scalar)
 }
 
 /// Parses `key == 'value' AND key == "value"`.
@@ -868,8 +862,14 @@ output_schema:
 
     #[test]
     fn input_types_parse() {
-        assert_eq!(parse_input_type("list[file_path]"), Some(InputType::List(Box::new(InputType::FilePath))));
-        assert_eq!(parse_input_type("list"), Some(InputType::List(Box::new(InputType::String))));
+        assert_eq!(
+            parse_input_type("list[file_path]"),
+            Some(InputType::List(Box::new(InputType::Scalar(ScalarType::FilePath))))
+        );
+        assert_eq!(
+            parse_input_type("list"),
+            Some(InputType::List(Box::new(InputType::Scalar(ScalarType::String))))
+        );
         assert_eq!(parse_input_type("strng"), None);
         assert_eq!(parse_input_type("list[strng]"), None);
     }

@@ -1,7 +1,7 @@
 //! The data of the Claude Code keys: `tools`, `model`, `color` and the other settings.
 
 use super::{list, optional, optional_str, push_str_lit, str_lit, text_lit};
-use crate::model::{AgentSpec, ClaudeCodeSpec, ModelKind, ToolSpec};
+use crate::model::{AgentSpec, ClaudeCodeSpec, ToolSpec};
 
 fn tool(spec: &ToolSpec) -> String {
     match spec {
@@ -19,23 +19,15 @@ pub(crate) fn tools(specs: &[ToolSpec]) -> String {
 
 /// The `Model` variant.
 pub(crate) fn model_kind(spec: &AgentSpec) -> &'static str {
-    match spec.model_kind {
-        ModelKind::Sonnet => "Sonnet",
-        ModelKind::Opus => "Opus",
-        ModelKind::Haiku => "Haiku",
-        ModelKind::Inherit => "Inherit",
-        ModelKind::Id => "Id",
-    }
+    spec.model_kind.variant()
 }
 
 /// `[Color]`, `["other"]` or `[]`.
 pub(crate) fn color(spec: &AgentSpec) -> String {
-    let named = ["red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan"];
     optional(spec.color.as_deref().map(|color| {
-        if named.contains(&color) {
-            heck::ToUpperCamelCase::to_upper_camel_case(color)
-        } else {
-            str_lit(color)
+        match agentbind_vocab::Word::find(agentbind_vocab::COLORS, color) {
+            Some(named) => named.variant.to_owned(),
+            None => str_lit(color),
         }
     }))
 }

@@ -11,14 +11,7 @@ use crate::naming::{self, ident_text};
 /// `(Enum Severity)`...
 fn kind(ty: &InputType) -> String {
     match ty {
-        InputType::String => "String".to_owned(),
-        InputType::Markdown => "Markdown".to_owned(),
-        InputType::FileContent => "FileContent".to_owned(),
-        InputType::FilePath => "FilePath".to_owned(),
-        InputType::Object => "Object".to_owned(),
-        InputType::Integer => "Integer".to_owned(),
-        InputType::Number => "Number".to_owned(),
-        InputType::Boolean => "Boolean".to_owned(),
+        InputType::Scalar(scalar) => scalar.variant().to_owned(),
         InputType::List(inner) => format!("(List {})", kind(inner)),
         InputType::Enum(e) => format!("(Enum {})", ident_text(&e.type_name)),
     }

@@ -2,18 +2,8 @@
 
 use super::docs::{escape, push_description};
 use super::{emit, str_lit, PRIVATE};
-use crate::model::{AgentSpec, MetricKind};
+use crate::model::AgentSpec;
 use crate::naming::ident_text;
-
-fn kind(kind: MetricKind) -> &'static str {
-    match kind {
-        MetricKind::Integer => "Integer",
-        MetricKind::Float => "Float",
-        MetricKind::Percentage => "Percentage",
-        MetricKind::Boolean => "Boolean",
-        MetricKind::Fraction => "Fraction",
-    }
-}
 
 /// The `Metrics` struct and the `Metric` enum.
 pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
@@ -27,7 +17,7 @@ pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
             ident_text(&metric.field),
             ident_text(&metric.variant),
             str_lit(&metric.name),
-            kind(metric.kind),
+            metric.kind.variant(),
             str_lit(&text),
             str_lit(metric.description.as_deref().unwrap_or_default())
         );

@@ -128,14 +128,13 @@ fn agent(spec: &AgentSpec, out: &mut String) {
         None => format!("(text {})", text_lit(&spec.body)),
     };
     let error_handling = optional(spec.error_handling.as_ref().map(|handling| {
-        let on_blocker = match handling.on_blocker.as_str() {
-            "pause_and_report" => "PauseAndReport".to_owned(),
-            other => str_lit(other),
+        // A known word is its variant; any other value is kept as written.
+        let value = |table, text: &str| match agentbind_vocab::Word::find(table, text) {
+            Some(known) => known.variant.to_owned(),
+            None => str_lit(text),
         };
-        let escalation = match handling.escalation_path.as_str() {
-            "orchestrator" => "Orchestrator".to_owned(),
-            other => str_lit(other),
-        };
+        let on_blocker = value(agentbind_vocab::ON_BLOCKER_VALUES, &handling.on_blocker);
+        let escalation = value(agentbind_vocab::ESCALATION_PATH_VALUES, &handling.escalation_path);
         format!("{on_blocker} {escalation}")
     }));
     let struct_doc =

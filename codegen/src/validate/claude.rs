@@ -1,34 +1,16 @@
 //! The Claude Code keys: `tools`, `model`, `color` and the other documented ones.
 
 use super::{summarize, Validator};
-use crate::model::{ClaudeCodeSpec, ModelKind, ToolSpec};
+use crate::model::{ClaudeCodeSpec, ModelAlias, ModelKind, ToolSpec};
 use crate::yaml::{Node, Value};
 
-/// Built-in Claude Code tools: (name in files, `agentbind::Tool` variant).
-const BUILTIN_TOOLS: &[(&str, &str)] = &[
-    ("Agent", "Agent"),
-    ("Bash", "Bash"),
-    ("BashOutput", "BashOutput"),
-    ("Edit", "Edit"),
-    ("ExitPlanMode", "ExitPlanMode"),
-    ("Glob", "Glob"),
-    ("Grep", "Grep"),
-    ("KillShell", "KillShell"),
-    ("LS", "Ls"),
-    ("MultiEdit", "MultiEdit"),
-    ("NotebookEdit", "NotebookEdit"),
-    ("NotebookRead", "NotebookRead"),
-    ("Read", "Read"),
-    ("Skill", "Skill"),
-    ("SlashCommand", "SlashCommand"),
-    ("Task", "Task"),
-    ("TodoWrite", "TodoWrite"),
-    ("WebFetch", "WebFetch"),
-    ("WebSearch", "WebSearch"),
-    ("Write", "Write"),
-];
-
-const MODELS: &str = "sonnet, opus, haiku, inherit, or a full model id such as `claude-sonnet-4-20250514`";
+/// "expected one of" for `model`.
+fn models() -> String {
+    format!(
+        "{}, or a full model id such as `claude-sonnet-4-20250514`",
+        crate::vocab::words(agentbind_vocab::MODEL_ALIASES)
+    )
+}
 
 /// Reads one tool entry.
 pub(crate) fn tool(text: &str) -> ToolSpec {
@@ -42,22 +24,22 @@ pub(crate) fn tool(text: &str) -> ToolSpec {
             return ToolSpec::Scoped { name: name.to_owned(), argument: argument.to_owned() };
         }
     }
-    match BUILTIN_TOOLS.iter().find(|(name, _)| *name == text) {
-        Some(&(name, variant)) => ToolSpec::Builtin(name, variant),
+    match agentbind_vocab::Word::find(agentbind_vocab::BUILTIN_TOOLS, text) {
+        Some(tool) => ToolSpec::Builtin(tool.word, tool.variant),
         None => ToolSpec::Other(text.to_owned()),
     }
 }
 
 /// Reads `model`; `None` for a value that is neither an alias nor a model id.
 pub(crate) fn model(text: &str) -> Option<ModelKind> {
-    Some(match text.trim().to_ascii_lowercase().as_str() {
-        "sonnet" => ModelKind::Sonnet,
-        "opus" => ModelKind::Opus,
-        "haiku" => ModelKind::Haiku,
-        "inherit" | "" => ModelKind::Inherit,
-        id if id.starts_with("claude-") && id.len() > "claude-".len() => ModelKind::Id,
-        _ => return None,
-    })
+    let text = text.trim().to_ascii_lowercase();
+    if text.is_empty() {
+        return Some(ModelKind::Alias(ModelAlias::Inherit));
+    }
+    if let Some(alias) = ModelAlias::from_word(&text) {
+        return Some(ModelKind::Alias(alias));
+    }
+    (text.starts_with("claude-") && text.len() > "claude-".len()).then_some(ModelKind::Id)
 }
 
 impl Validator<'_> {
@@ -74,15 +56,17 @@ impl Validator<'_> {
     pub(super) fn model(&mut self, node: &Node) -> (String, ModelKind) {
         let text = self.text(node, "model").unwrap_or_default();
         match model(&text) {
-            Some(ModelKind::Inherit) if text.trim().is_empty() => ("inherit".to_owned(), ModelKind::Inherit),
+            Some(ModelKind::Alias(ModelAlias::Inherit)) if text.trim().is_empty() => {
+                ("inherit".to_owned(), ModelKind::Alias(ModelAlias::Inherit))
+            }
             Some(kind) => (text.trim().to_owned(), kind),
             None => {
                 self.diags.error_help(
                     node.pos,
                     format!("unknown model `{text}`"),
-                    format!("expected one of: {MODELS}"),
+                    format!("expected one of: {}", models()),
                 );
-                (text, ModelKind::Inherit)
+                (text, ModelKind::Alias(ModelAlias::Inherit))
             }
         }
     }
@@ -163,8 +147,8 @@ mod tests {
 
     #[test]
     fn models_are_typed() {
-        assert_eq!(model("opus"), Some(ModelKind::Opus));
-        assert_eq!(model("Sonnet"), Some(ModelKind::Sonnet));
+        assert_eq!(model("opus"), Some(ModelKind::Alias(ModelAlias::Opus)));
+        assert_eq!(model("Sonnet"), Some(ModelKind::Alias(ModelAlias::Sonnet)));
         assert_eq!(model("claude-sonnet-4-20250514"), Some(ModelKind::Id));
         assert_eq!(model("gpt-4"), None);
         assert_eq!(model("claude-"), None);
