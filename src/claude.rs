@@ -74,6 +74,7 @@ agentbind_vocab::colors!(open_word_enum
 
 /// The other keys Claude Code documents for subagents, typed. Absent keys are `None` or empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct ClaudeCodeSettings {
     /// `disallowedTools`.
     pub disallowed_tools: &'static [Tool],

@@ -2,6 +2,7 @@
 
 /// The typed `error_handling` block of an agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ErrorHandling {
     /// `on_blocker`: what the agent does on a blocker.
     pub on_blocker: OnBlocker,

@@ -10,6 +10,7 @@
 /// How one section is found in a reply. Generated code builds one per section with the
 /// `const` constructors below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SectionPattern {
     /// The section's name.
     pub name: &'static str,

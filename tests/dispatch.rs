@@ -24,10 +24,10 @@ fn constants_come_from_the_file() {
     assert!(!golang::Agent::SYSTEM_PROMPT.contains("output_schema:"));
     assert_eq!(
         golang::Agent::ERROR_HANDLING,
-        Some(agentbind::ErrorHandling {
-            on_blocker: agentbind::OnBlocker::PauseAndReport,
-            escalation_path: agentbind::EscalationPath::Orchestrator,
-        })
+        Some(agentbind::ErrorHandling::new(
+            agentbind::OnBlocker::PauseAndReport,
+            agentbind::EscalationPath::Orchestrator
+        ))
     );
     // The trait carries the same values.
     assert_eq!(<golang::Agent as agentbind::Agent>::NAME, golang::Agent::NAME);
