@@ -81,7 +81,7 @@ pub fn input_schema<A: crate::RoutableAgent>() -> serde_json::Value {
 /// label enum through its labels. Used by generated code.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __labeled_enum_serde {
+macro_rules! __agentbind_v0_2_labeled_enum_serde {
     ($name:ident) => {
         impl $crate::serde::Serialize for $name {
             fn serialize<S: $crate::serde::Serializer>(
@@ -106,7 +106,7 @@ macro_rules! __labeled_enum_serde {
             }
         }
 
-        $crate::__labeled_enum_schema!($name);
+        $crate::__agentbind_v0_2_labeled_enum_schema!($name);
     };
 }
 
@@ -114,7 +114,7 @@ macro_rules! __labeled_enum_serde {
 #[cfg(feature = "schemars")]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __labeled_enum_schema {
+macro_rules! __agentbind_v0_2_labeled_enum_schema {
     ($name:ident) => {
         impl $crate::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -135,7 +135,7 @@ macro_rules! __labeled_enum_schema {
 #[cfg(not(feature = "schemars"))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __labeled_enum_schema {
+macro_rules! __agentbind_v0_2_labeled_enum_schema {
     ($name:ident) => {};
 }
 

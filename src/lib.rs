@@ -20,7 +20,10 @@
 //! #[agentbind::agent("agents/backend-engineer-golang.md")]
 //! pub mod golang {}
 //!
-//! let input = golang::Input::new("Add /health endpoint", "Must return 200 with build info");
+//! let input = golang::Input::from(golang::RequiredInput {
+//!     task_description: "Add /health endpoint".into(),
+//!     requirements: "Must return 200 with build info".into(),
+//! });
 //! let dispatch = golang::Agent::dispatch(input).in_context(golang::InvocationContext::DevRefactor);
 //! let prompt = dispatch.prompt();
 //! let output: golang::Output = dispatch.parse_reply(&reply)?;
@@ -87,7 +90,7 @@ pub use schemars;
 #[cfg(not(feature = "serde"))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __labeled_enum_serde {
+macro_rules! __agentbind_v0_2_labeled_enum_serde {
     ($name:ident) => {};
 }
 
@@ -97,7 +100,7 @@ pub use agentbind_macros::data;
 /// The private contract with generated code, versioned in its name; not part of the API.
 #[doc(hidden)]
 #[path = "private.rs"]
-pub mod __private_v0_1;
+pub mod __private_v0_2;
 
 /// The JSON value type used for `object` inputs (`serde_json::Value`).
 pub type JsonValue = serde_json::Value;

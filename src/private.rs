@@ -34,6 +34,15 @@ pub fn repeated<T: FromOccurrence>(sections: &mut ReplySections, index: usize) -
     sections.repeated(index)
 }
 
+/// `Some(values[0])`, or `None` for no value: how the macros read an optional value `[x]` or
+/// `[]` without a macro call per value.
+pub const fn first<T: Copy>(values: &[T]) -> Option<T> {
+    match values {
+        [value, ..] => Some(*value),
+        [] => None,
+    }
+}
+
 /// The body of an agent file: `file` (its whole text, from `include_str!`) from byte
 /// `offset` on, as found when the bindings were generated.
 pub const fn body_of(file: &'static str, offset: usize) -> &'static str {
@@ -74,23 +83,23 @@ pub const fn claude_code_settings(
     }
 }
 
-pub use crate::__agentbind_v0_1_agent as agent;
-pub use crate::__agentbind_v0_1_any_agent as any_agent;
-pub use crate::__agentbind_v0_1_input as input;
-pub use crate::__agentbind_v0_1_input_kind as input_kind;
-pub use crate::__agentbind_v0_1_input_type as input_type;
-pub use crate::__agentbind_v0_1_metrics as metrics;
-pub use crate::__agentbind_v0_1_output as output;
-pub use crate::__agentbind_v0_1_sections as sections;
-pub use crate::__agentbind_v0_1_tool as tool;
-pub use crate::__agentbind_v0_1_value as value;
-pub use crate::__labeled_enum as labeled_enum;
+pub use crate::__agentbind_v0_2_agent as agent;
+pub use crate::__agentbind_v0_2_any_agent as any_agent;
+pub use crate::__agentbind_v0_2_input as input;
+pub use crate::__agentbind_v0_2_input_kind as input_kind;
+pub use crate::__agentbind_v0_2_input_type as input_type;
+pub use crate::__agentbind_v0_2_labeled_enum as labeled_enum;
+pub use crate::__agentbind_v0_2_metrics as metrics;
+pub use crate::__agentbind_v0_2_output as output;
+pub use crate::__agentbind_v0_2_sections as sections;
+pub use crate::__agentbind_v0_2_tool as tool;
+pub use crate::__agentbind_v0_2_value as value;
 
-/// One value of the data the macros read: `[]` is `None`, `[x]` is `Some(x)`; an identifier
-/// names a variant of `$kind` and a literal is `$kind::Other(literal)`.
+/// One value of an open list: an identifier names a variant of `$kind`, a literal is
+/// `$kind::Other(literal)`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_value {
+macro_rules! __agentbind_v0_2_value {
     (option []) => {
         ::core::option::Option::None
     };
@@ -108,7 +117,7 @@ macro_rules! __agentbind_v0_1_value {
 /// A `Tool`: `Read`, `(Mcp "server" "tool")`, `(Scoped "Bash" "git:*")` or `(Other "text")`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_tool {
+macro_rules! __agentbind_v0_2_tool {
     ($builtin:ident) => {
         $crate::Tool::$builtin
     };
@@ -126,7 +135,7 @@ macro_rules! __agentbind_v0_1_tool {
 /// `Agent`: the unit struct, its constants, `dispatch` and its `agentbind::Agent` impl.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_agent {
+macro_rules! __agentbind_v0_2_agent {
     (
         $(#[$doc:meta])*
         name: $name:literal,
@@ -154,30 +163,30 @@ macro_rules! __agentbind_v0_1_agent {
             /// `model` in the agent file (`inherit` when it has none).
             pub const MODEL: &'static str = $model;
             /// `version` in the agent file.
-            pub const VERSION: ::core::option::Option<&'static str> = $crate::__agentbind_v0_1_value!(option [$($version)?]);
+            pub const VERSION: ::core::option::Option<&'static str> = $crate::__private_v0_2::first(&[$($version)*]);
             /// `last_updated` in the agent file.
-            pub const LAST_UPDATED: ::core::option::Option<&'static str> = $crate::__agentbind_v0_1_value!(option [$($last_updated)?]);
+            pub const LAST_UPDATED: ::core::option::Option<&'static str> = $crate::__private_v0_2::first(&[$($last_updated)*]);
             /// `type` in the agent file (specialist, reviewer, planning...).
-            pub const KIND: ::core::option::Option<&'static str> = $crate::__agentbind_v0_1_value!(option [$($kind)?]);
+            pub const KIND: ::core::option::Option<&'static str> = $crate::__private_v0_2::first(&[$($kind)*]);
             /// `model` in the agent file, typed.
-            pub const MODEL_KIND: $crate::Model = $crate::__agentbind_v0_1_agent!(@model $model_kind $model);
+            pub const MODEL_KIND: $crate::Model = $crate::__agentbind_v0_2_agent!(@model $model_kind $model);
             /// `tools` in the agent file (empty when absent: Claude Code then allows every tool).
-            pub const TOOLS: &'static [$crate::Tool] = &[$($crate::__agentbind_v0_1_tool!($tool)),*];
+            pub const TOOLS: &'static [$crate::Tool] = &[$($crate::__agentbind_v0_2_tool!($tool)),*];
             /// `color` in the agent file.
             pub const COLOR: ::core::option::Option<$crate::Color> =
-                $crate::__agentbind_v0_1_value!(option [$($crate::__agentbind_v0_1_value!(Color $color))?]);
+                $crate::__private_v0_2::first(&[$($crate::__agentbind_v0_2_value!(Color $color))?]);
             /// The other Claude Code keys of the agent file (`disallowedTools`, `maxTurns`...).
-            pub const CLAUDE_CODE: $crate::ClaudeCodeSettings = $crate::__agentbind_v0_1_agent!(@claude_code $claude_code);
+            pub const CLAUDE_CODE: $crate::ClaudeCodeSettings = $crate::__agentbind_v0_2_agent!(@claude_code $claude_code);
             /// `error_handling` in the agent file.
             pub const ERROR_HANDLING: ::core::option::Option<$crate::ErrorHandling> =
-                $crate::__agentbind_v0_1_value!(option [$($crate::ErrorHandling::new(
-                    $crate::__agentbind_v0_1_value!(OnBlocker $on_blocker),
-                    $crate::__agentbind_v0_1_value!(EscalationPath $escalation_path),
+                $crate::__private_v0_2::first(&[$($crate::ErrorHandling::new(
+                    $crate::__agentbind_v0_2_value!(OnBlocker $on_blocker),
+                    $crate::__agentbind_v0_2_value!(EscalationPath $escalation_path),
                 ))?]);
             /// The agent file these bindings were generated from.
             pub const SOURCE: &'static str = $source;
             /// The markdown body of the agent file: the system prompt.
-            pub const SYSTEM_PROMPT: &'static str = $crate::__agentbind_v0_1_agent!(@prompt $prompt);
+            pub const SYSTEM_PROMPT: &'static str = $crate::__agentbind_v0_2_agent!(@prompt $prompt);
 
             /// Starts a dispatch of this agent with `input`.
             #[must_use]
@@ -210,7 +219,7 @@ macro_rules! __agentbind_v0_1_agent {
     // A tracked file is read by the compiler, which then rebuilds when it changes; the prompt
     // is a slice of it rather than a copy.
     (@prompt (file $path:literal $offset:literal)) => {
-        $crate::__private_v0_1::body_of(::core::include_str!($path), $offset)
+        $crate::__private_v0_2::body_of(::core::include_str!($path), $offset)
     };
     (@prompt (text $text:literal)) => { $text };
     (@claude_code NONE) => { $crate::ClaudeCodeSettings::NONE };
@@ -227,18 +236,18 @@ macro_rules! __agentbind_v0_1_agent {
         isolation: [$($isolation:literal)?],
         initial_prompt: [$($initial_prompt:literal)?] $(,)?
     }) => {
-        $crate::__private_v0_1::claude_code_settings(
-            &[$($crate::__agentbind_v0_1_tool!($tool)),*],
-            $crate::__agentbind_v0_1_value!(option [$($permission_mode)?]),
-            $crate::__agentbind_v0_1_value!(option [$($max_turns)?]),
+        $crate::__private_v0_2::claude_code_settings(
+            &[$($crate::__agentbind_v0_2_tool!($tool)),*],
+            $crate::__private_v0_2::first(&[$($permission_mode)*]),
+            $crate::__private_v0_2::first(&[$($max_turns)*]),
             &[$($skill),*],
             &[$($mcp_server),*],
-            $crate::__agentbind_v0_1_value!(option [$($hooks)?]),
-            $crate::__agentbind_v0_1_value!(option [$($memory)?]),
-            $crate::__agentbind_v0_1_value!(option [$($background)?]),
-            $crate::__agentbind_v0_1_value!(option [$($effort)?]),
-            $crate::__agentbind_v0_1_value!(option [$($isolation)?]),
-            $crate::__agentbind_v0_1_value!(option [$($initial_prompt)?]),
+            $crate::__private_v0_2::first(&[$($hooks)*]),
+            $crate::__private_v0_2::first(&[$($memory)*]),
+            $crate::__private_v0_2::first(&[$($background)*]),
+            $crate::__private_v0_2::first(&[$($effort)*]),
+            $crate::__private_v0_2::first(&[$($isolation)*]),
+            $crate::__private_v0_2::first(&[$($initial_prompt)*]),
         )
     };
 }
@@ -247,7 +256,7 @@ macro_rules! __agentbind_v0_1_agent {
 /// `Integer`, `Number`, `Boolean`, `(List kind)` or `(Enum TypeName)`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_input_type {
+macro_rules! __agentbind_v0_2_input_type {
     (String) => { ::std::string::String };
     (Markdown) => { $crate::Markdown };
     (FileContent) => { $crate::FileContent };
@@ -256,16 +265,16 @@ macro_rules! __agentbind_v0_1_input_type {
     (Integer) => { i64 };
     (Number) => { f64 };
     (Boolean) => { bool };
-    ((List $inner:tt)) => { ::std::vec::Vec<$crate::__agentbind_v0_1_input_type!($inner)> };
+    ((List $inner:tt)) => { ::std::vec::Vec<$crate::__agentbind_v0_2_input_type!($inner)> };
     ((Enum $name:ident)) => { $name };
 }
 
 /// The `InputKind` of an input kind (see `input_type`), as a constant expression.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_input_kind {
+macro_rules! __agentbind_v0_2_input_kind {
     ((List $inner:tt)) => {
-        $crate::InputKind::List(&$crate::__agentbind_v0_1_input_kind!($inner))
+        $crate::InputKind::List(&$crate::__agentbind_v0_2_input_kind!($inner))
     };
     ((Enum $name:ident)) => {
         $crate::InputKind::Enum(<$name as $crate::LabeledEnum>::LABELS)
@@ -282,19 +291,19 @@ macro_rules! __agentbind_v0_1_input_kind {
 /// neither the setter's name nor the unraw text of `r#type`); required inputs first.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_input {
+macro_rules! __agentbind_v0_2_input {
     (
         $(#[$attr:meta])*
         required [$( ($req:ident $req_field:literal $req_kind:tt $req_name:literal $req_title:literal $req_doc:literal $req_description:literal) )*]
         optional [$( ($opt:ident $opt_field:literal $setter:ident $opt_kind:tt $opt_name:literal $opt_title:literal $opt_doc:literal $opt_description:literal) )*]
     ) => {
-        $crate::__agentbind_v0_1_input! {
+        $crate::__agentbind_v0_2_input! {
             @struct [$(#[$attr])*] [$($req)*]
-            $( #[doc = $req_doc] pub $req: $crate::__agentbind_v0_1_input_type!($req_kind), )*
-            $( #[doc = $opt_doc] pub $opt: ::core::option::Option<$crate::__agentbind_v0_1_input_type!($opt_kind)>, )*
+            $( #[doc = $req_doc] pub $req: $crate::__agentbind_v0_2_input_type!($req_kind), )*
+            $( #[doc = $opt_doc] pub $opt: ::core::option::Option<$crate::__agentbind_v0_2_input_type!($opt_kind)>, )*
         }
 
-        $crate::__agentbind_v0_1_input! {
+        $crate::__agentbind_v0_2_input! {
             @new [$( ($req $req_kind $req_doc) )*] [$($opt)*]
         }
 
@@ -302,7 +311,7 @@ macro_rules! __agentbind_v0_1_input {
             $(
                 #[doc = ::core::concat!("Sets ", $opt_doc, ".")]
                 #[must_use]
-                pub fn $setter(mut self, value: impl ::core::convert::Into<$crate::__agentbind_v0_1_input_type!($opt_kind)>) -> Self {
+                pub fn $setter(mut self, value: impl ::core::convert::Into<$crate::__agentbind_v0_2_input_type!($opt_kind)>) -> Self {
                     self.$opt = ::core::option::Option::Some(value.into());
                     self
                 }
@@ -312,8 +321,8 @@ macro_rules! __agentbind_v0_1_input {
         impl Agent {
             /// The inputs (`input_schema`), in file order, for tool schemas and dynamic dispatch.
             pub const INPUTS: &'static [$crate::InputField] = &[
-                $( $crate::InputField::new($req_name, $req_field, $req_title, $crate::__agentbind_v0_1_input_kind!($req_kind), true, $req_description), )*
-                $( $crate::InputField::new($opt_name, $opt_field, $opt_title, $crate::__agentbind_v0_1_input_kind!($opt_kind), false, $opt_description), )*
+                $( $crate::InputField::new($req_name, $req_field, $req_title, $crate::__agentbind_v0_2_input_kind!($req_kind), true, $req_description), )*
+                $( $crate::InputField::new($opt_name, $opt_field, $opt_title, $crate::__agentbind_v0_2_input_kind!($opt_kind), false, $opt_description), )*
             ];
         }
 
@@ -352,18 +361,18 @@ macro_rules! __agentbind_v0_1_input {
         }
     };
     (@new [($req:ident $kind:tt $doc:literal)] [$($opt:ident)*]) => {
-        $crate::__agentbind_v0_1_input! { @required [($req $kind $doc)] [$($opt)*] }
+        $crate::__agentbind_v0_2_input! { @required [($req $kind $doc)] [$($opt)*] }
 
         impl Input {
             /// An input with the required field set; optional fields are unset.
             #[must_use]
-            pub fn new($req: impl ::core::convert::Into<$crate::__agentbind_v0_1_input_type!($kind)>) -> Self {
+            pub fn new($req: impl ::core::convert::Into<$crate::__agentbind_v0_2_input_type!($kind)>) -> Self {
                 Self { $req: $req.into(), $( $opt: ::core::option::Option::None, )* }
             }
         }
     };
     (@new [$( ($req:ident $kind:tt $doc:literal) )+] [$($opt:ident)*]) => {
-        $crate::__agentbind_v0_1_input! { @required [$( ($req $kind $doc) )+] [$($opt)*] }
+        $crate::__agentbind_v0_2_input! { @required [$( ($req $kind $doc) )+] [$($opt)*] }
 
         impl Input {
             /// An input with the required fields, in file order; optional fields are unset.
@@ -372,12 +381,12 @@ macro_rules! __agentbind_v0_1_input {
             /// file, so reordering the file silently swaps arguments of the same type. Build
             /// the input from a [`RequiredInput`] instead: `Input::from(RequiredInput { .. })`.
             #[deprecated(
-                since = "0.1.1",
+                since = "0.2.0",
                 note = "the arguments follow the agent file's order; use `Input::from(RequiredInput { .. })`, whose fields are named"
             )]
             #[allow(clippy::too_many_arguments)]
             #[must_use]
-            pub fn new($( $req: impl ::core::convert::Into<$crate::__agentbind_v0_1_input_type!($kind)> ),+) -> Self {
+            pub fn new($( $req: impl ::core::convert::Into<$crate::__agentbind_v0_2_input_type!($kind)> ),+) -> Self {
                 Self { $( $req: $req.into(), )+ $( $opt: ::core::option::Option::None, )* }
             }
         }
@@ -388,7 +397,7 @@ macro_rules! __agentbind_v0_1_input {
         /// does not compile, whatever the order of the agent file.
         #[derive(Debug, Clone, PartialEq)]
         pub struct RequiredInput {
-            $( #[doc = $doc] pub $req: $crate::__agentbind_v0_1_input_type!($kind), )+
+            $( #[doc = $doc] pub $req: $crate::__agentbind_v0_2_input_type!($kind), )+
         }
 
         impl ::core::convert::From<RequiredInput> for Input {
@@ -405,14 +414,20 @@ macro_rules! __agentbind_v0_1_input {
 /// Each context is `(Variant "name" [marker?] "doc")`; each section is
 /// `(Variant "name" "pattern" once|repeated [labels?] requirement "doc")`, where `labels` is
 /// `"lenient pattern" ["LABEL" ...]` for a section whose value is an enum, and
-/// `requirement` is `Required`, `Optional` or `(RequiredIn Context ...)`.
+/// `requirement` is `Required`, `Optional` or `RequiredIn [Context ...]`. Optional parts are
+/// read with `$(...)?` rather than helper rules: a macro call per value costs compile time.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_sections {
+macro_rules! __agentbind_v0_2_sections {
     (
         #[doc = $contexts_doc:literal]
         contexts [$( ($context:ident $context_name:literal [$($marker:literal)?] $context_doc:literal) )*]
-        sections [$( ($section:ident $name:literal $pattern:literal $occurs:ident [$($labels:tt)*] $requirement:tt $section_doc:literal) )*]
+        sections [$( (
+            $section:ident $name:literal $pattern:literal $occurs:ident
+            [$($scan:literal [$($label:literal)*])?]
+            $requirement:ident $([$($required_in:ident)+])?
+            $section_doc:literal
+        ) )*]
     ) => {
         #[doc = $contexts_doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -425,7 +440,7 @@ macro_rules! __agentbind_v0_1_sections {
             pub const ALL: &'static [InvocationContext] = &[$( InvocationContext::$context ),*];
             const NAMES: &'static [&'static str] = &[$( $context_name ),*];
             const MARKERS: &'static [::core::option::Option<&'static str>] =
-                &[$( $crate::__agentbind_v0_1_value!(option [$($marker)?]) ),*];
+                &[$( $crate::__private_v0_2::first(&[$($marker)*]) ),*];
 
             /// The context's name in the agent file.
             pub const fn name(self) -> &'static str {
@@ -460,10 +475,10 @@ macro_rules! __agentbind_v0_1_sections {
             /// Every section, in file order.
             pub const ALL: &'static [Section] = &[$( Section::$section ),*];
             const PATTERNS: &'static [$crate::SectionPattern] = &[$(
-                $crate::__agentbind_v0_1_sections!(@pattern $occurs $name $pattern [$($labels)*])
+                $crate::SectionPattern::$occurs($name, $pattern) $( .with_labels($scan, &[$($label),*]) )?
             ),*];
             const REQUIREMENTS: &'static [$crate::Requirement<InvocationContext>] = &[$(
-                $crate::__agentbind_v0_1_sections!(@requirement $requirement)
+                $crate::Requirement::$requirement $( (&[$( InvocationContext::$required_in ),+]) )?
             ),*];
 
             /// The section's name in the agent file.
@@ -498,17 +513,6 @@ macro_rules! __agentbind_v0_1_sections {
             }
         }
     };
-    (@pattern $occurs:ident $name:literal $pattern:literal []) => {
-        $crate::SectionPattern::$occurs($name, $pattern)
-    };
-    (@pattern $occurs:ident $name:literal $pattern:literal [$scan:literal [$($label:literal)*]]) => {
-        $crate::SectionPattern::$occurs($name, $pattern).with_labels($scan, &[$($label),*])
-    };
-    (@requirement Required) => { $crate::Requirement::Required };
-    (@requirement Optional) => { $crate::Requirement::Optional };
-    (@requirement (RequiredIn $($context:ident)+)) => {
-        $crate::Requirement::RequiredIn(&[$( InvocationContext::$context ),+])
-    };
 }
 
 /// `Output` and its `AgentOutput` impl. Each field is
@@ -516,7 +520,7 @@ macro_rules! __agentbind_v0_1_sections {
 /// sections gets `free_text`: the whole reply, unchecked.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_output {
+macro_rules! __agentbind_v0_2_output {
     ($(#[$attr:meta])* free_text) => {
         /// The reply of this agent. It declares no reply sections, so nothing is checked and
         /// the whole text is kept.
@@ -553,7 +557,7 @@ macro_rules! __agentbind_v0_1_output {
         #[derive(Debug, Clone, PartialEq)]
         $(#[$attr])*
         pub struct Output {
-            $( #[doc = $doc] pub $field: $crate::__agentbind_v0_1_output!(@type $take $value), )+
+            $( #[doc = $doc] pub $field: $crate::__agentbind_v0_2_output!(@type $take $value), )+
         }
 
         impl Output {
@@ -562,7 +566,7 @@ macro_rules! __agentbind_v0_1_output {
             #[must_use]
             pub fn to_markdown(&self) -> ::std::string::String {
                 let mut writer =
-                    $crate::__private_v0_1::ReplyWriter::new(<Section as $crate::SectionKind>::matcher());
+                    $crate::__private_v0_2::ReplyWriter::new(<Section as $crate::SectionKind>::matcher());
                 $( writer.section(Section::$section as usize, &self.$field); )+
                 writer.finish()
             }
@@ -574,16 +578,17 @@ macro_rules! __agentbind_v0_1_output {
                 sections: &mut $crate::ReplySections,
             ) -> ::core::result::Result<Self, $crate::ReplyError> {
                 ::core::result::Result::Ok(Output {
-                    $( $field: $crate::__private_v0_1::$take(sections, Section::$section as usize)?, )+
+                    $( $field: $crate::__private_v0_2::$take(sections, Section::$section as usize)?, )+
                 })
             }
         }
     };
-    (@type required $value:tt) => { $crate::__agentbind_v0_1_output!(@item $value) };
-    (@type optional $value:tt) => { ::core::option::Option<$crate::__agentbind_v0_1_output!(@item $value)> };
-    (@type repeated $value:tt) => { ::std::vec::Vec<$crate::__agentbind_v0_1_output!(@item $value)> };
-    (@item Text) => { $crate::SectionText };
-    (@item (Value $name:ident)) => { $crate::Captured<$name> };
+    (@type required Text) => { $crate::SectionText };
+    (@type optional Text) => { ::core::option::Option<$crate::SectionText> };
+    (@type repeated Text) => { ::std::vec::Vec<$crate::SectionText> };
+    (@type required (Value $name:ident)) => { $crate::Captured<$name> };
+    (@type optional (Value $name:ident)) => { ::core::option::Option<$crate::Captured<$name>> };
+    (@type repeated (Value $name:ident)) => { ::std::vec::Vec<$crate::Captured<$name>> };
 }
 
 /// `Metrics`, `Metric` and their impls. Each metric is
@@ -591,14 +596,14 @@ macro_rules! __agentbind_v0_1_output {
 /// `Percentage`, `Boolean`, `Fraction`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_metrics {
+macro_rules! __agentbind_v0_2_metrics {
     ($(#[$attr:meta])* [$( ($field:ident $variant:ident $name:literal $kind:ident $doc:literal $description:literal) )*]) => {
         /// The metrics this agent reports (`metrics`), one plain field per metric.
         #[$crate::data]
         #[derive(Debug, Clone, Copy, Default, PartialEq)]
         $(#[$attr])*
         pub struct Metrics {
-            $( #[doc = $doc] pub $field: $crate::__agentbind_v0_1_metrics!(@type $kind), )*
+            $( #[doc = $doc] pub $field: $crate::__agentbind_v0_2_metrics!(@type $kind), )*
         }
 
         /// The names of this agent's metrics.
@@ -649,7 +654,7 @@ macro_rules! __agentbind_v0_1_metrics {
                 value: $crate::MetricValue,
             ) -> ::core::result::Result<(), $crate::MetricError> {
                 match metric {
-                    $( Metric::$variant => $crate::__private_v0_1::set_metric(&mut self.$field, $name, value), )*
+                    $( Metric::$variant => $crate::__private_v0_2::set_metric(&mut self.$field, $name, value), )*
                 }
             }
             fn value(&self, metric: Metric) -> $crate::MetricValue {
@@ -695,7 +700,7 @@ macro_rules! __agentbind_v0_1_metrics {
 /// Each agent is `(Variant module "doc")`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_1_any_agent {
+macro_rules! __agentbind_v0_2_any_agent {
     ($( ($variant:ident $module:ident $doc:literal) )*) => {
         /// Every agent generated by the build script, for routing by name.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

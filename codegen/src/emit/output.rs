@@ -13,7 +13,7 @@ fn requirement(spec: &AgentSpec, section: &SectionSpec) -> String {
         RequirementSpec::Required => "Required".to_owned(),
         RequirementSpec::Optional => "Optional".to_owned(),
         RequirementSpec::RequiredIn(contexts) => format!(
-            "(RequiredIn {})",
+            "RequiredIn [{}]",
             list(contexts, |out, &i| out.push_str(&ident_text(&spec.contexts[i].variant)))
         ),
     }
