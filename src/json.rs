@@ -83,30 +83,31 @@ pub fn input_schema<A: crate::RoutableAgent>() -> serde_json::Value {
 #[macro_export]
 macro_rules! __agentbind_v0_2_labeled_enum_serde {
     ($name:ident) => {
-        impl $crate::serde::Serialize for $name {
-            fn serialize<S: $crate::serde::Serializer>(
+        impl ::agentbind::serde::Serialize for $name {
+            fn serialize<S: ::agentbind::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(<$name as $crate::LabeledEnum>::label(*self))
+                serializer.serialize_str(<$name as ::agentbind::LabeledEnum>::label(*self))
             }
         }
 
-        impl<'de> $crate::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+        impl<'de> ::agentbind::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::agentbind::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                let label = <::std::string::String as $crate::serde::Deserialize>::deserialize(deserializer)?;
-                <$name as $crate::LabeledEnum>::from_label(&label).ok_or_else(|| {
-                    <D::Error as $crate::serde::de::Error>::unknown_variant(
+                let label =
+                    <::std::string::String as ::agentbind::serde::Deserialize>::deserialize(deserializer)?;
+                <$name as ::agentbind::LabeledEnum>::from_label(&label).ok_or_else(|| {
+                    <D::Error as ::agentbind::serde::de::Error>::unknown_variant(
                         &label,
-                        <$name as $crate::LabeledEnum>::LABELS,
+                        <$name as ::agentbind::LabeledEnum>::LABELS,
                     )
                 })
             }
         }
 
-        $crate::__agentbind_v0_2_labeled_enum_schema!($name);
+        ::agentbind::__agentbind_v0_2_labeled_enum_schema!($name);
     };
 }
 
@@ -116,15 +117,15 @@ macro_rules! __agentbind_v0_2_labeled_enum_serde {
 #[macro_export]
 macro_rules! __agentbind_v0_2_labeled_enum_schema {
     ($name:ident) => {
-        impl $crate::schemars::JsonSchema for $name {
+        impl ::agentbind::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(::core::stringify!($name))
             }
 
-            fn json_schema(_: &mut $crate::schemars::SchemaGenerator) -> $crate::schemars::Schema {
-                $crate::schemars::json_schema!({
+            fn json_schema(_: &mut ::agentbind::schemars::SchemaGenerator) -> ::agentbind::schemars::Schema {
+                ::agentbind::schemars::json_schema!({
                     "type": "string",
-                    "enum": <$name as $crate::LabeledEnum>::LABELS,
+                    "enum": <$name as ::agentbind::LabeledEnum>::LABELS,
                 })
             }
         }

@@ -39,11 +39,11 @@ macro_rules! __agentbind_v0_2_labeled_enum {
 
             /// The value as written in the agent file.
             pub const fn label(self) -> &'static str {
-                <$name as $crate::LabeledEnum>::LABELS[self as usize]
+                <$name as ::agentbind::LabeledEnum>::LABELS[self as usize]
             }
         }
 
-        impl $crate::LabeledEnum for $name {
+        impl ::agentbind::LabeledEnum for $name {
             const LABELS: &'static [&'static str] = &[$( $label ),*];
 
             fn from_label(label: &str) -> ::core::option::Option<Self> {
@@ -65,23 +65,23 @@ macro_rules! __agentbind_v0_2_labeled_enum {
         }
 
         impl ::core::str::FromStr for $name {
-            type Err = $crate::UnknownValue;
+            type Err = ::agentbind::UnknownValue;
 
             fn from_str(text: &str) -> ::core::result::Result<Self, Self::Err> {
-                <$name as $crate::LabeledEnum>::from_label(text).ok_or_else(|| $crate::UnknownValue {
+                <$name as ::agentbind::LabeledEnum>::from_label(text).ok_or_else(|| ::agentbind::UnknownValue {
                     found: text.into(),
-                    expected: <$name as $crate::LabeledEnum>::LABELS,
+                    expected: <$name as ::agentbind::LabeledEnum>::LABELS,
                 })
             }
         }
 
-        impl $crate::PromptValue for $name {
+        impl ::agentbind::PromptValue for $name {
             fn write_prompt(&self, out: &mut ::std::string::String) {
                 out.push_str(self.label());
             }
         }
 
-        $crate::__agentbind_v0_2_labeled_enum_serde!($name);
+        ::agentbind::__agentbind_v0_2_labeled_enum_serde!($name);
     };
 }
 

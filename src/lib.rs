@@ -30,6 +30,9 @@
 //! ```
 #![deny(missing_docs)]
 
+// The private macros name the crate `::agentbind`, also when used inside it.
+extern crate self as agentbind;
+
 #[macro_use]
 mod words;
 mod agent;

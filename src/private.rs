@@ -8,7 +8,9 @@
 //! cannot meet, and this module can change in any release.
 //!
 //! The macros are `#[macro_export]`ed under long unique names (that is where
-//! `macro_export` puts them) and re-exported here under short ones.
+//! `macro_export` puts them) and re-exported here under short ones. They name this crate
+//! `::agentbind`, as generated code always has, rather than `$crate`: resolving `$crate` paths
+//! made checking a crate of 45 agents about 30 ms slower (`-Z time-passes`, `resolve_crate`).
 
 use crate::claude::{ClaudeCodeSettings, Tool};
 
@@ -107,10 +109,10 @@ macro_rules! __agentbind_v0_2_value {
         ::core::option::Option::Some($value)
     };
     ($kind:ident $variant:ident) => {
-        $crate::$kind::$variant
+        ::agentbind::$kind::$variant
     };
     ($kind:ident $other:literal) => {
-        $crate::$kind::Other($other)
+        ::agentbind::$kind::Other($other)
     };
 }
 
@@ -119,16 +121,16 @@ macro_rules! __agentbind_v0_2_value {
 #[macro_export]
 macro_rules! __agentbind_v0_2_tool {
     ($builtin:ident) => {
-        $crate::Tool::$builtin
+        ::agentbind::Tool::$builtin
     };
     ((Mcp $server:literal $tool:literal)) => {
-        $crate::Tool::Mcp { server: $server, tool: $tool }
+        ::agentbind::Tool::Mcp { server: $server, tool: $tool }
     };
     ((Scoped $name:literal $argument:literal)) => {
-        $crate::Tool::Scoped { name: $name, argument: $argument }
+        ::agentbind::Tool::Scoped { name: $name, argument: $argument }
     };
     ((Other $text:literal)) => {
-        $crate::Tool::Other($text)
+        ::agentbind::Tool::Other($text)
     };
 }
 
@@ -163,50 +165,50 @@ macro_rules! __agentbind_v0_2_agent {
             /// `model` in the agent file (`inherit` when it has none).
             pub const MODEL: &'static str = $model;
             /// `version` in the agent file.
-            pub const VERSION: ::core::option::Option<&'static str> = $crate::__private_v0_2::first(&[$($version)*]);
+            pub const VERSION: ::core::option::Option<&'static str> = ::agentbind::__private_v0_2::first(&[$($version)*]);
             /// `last_updated` in the agent file.
-            pub const LAST_UPDATED: ::core::option::Option<&'static str> = $crate::__private_v0_2::first(&[$($last_updated)*]);
+            pub const LAST_UPDATED: ::core::option::Option<&'static str> = ::agentbind::__private_v0_2::first(&[$($last_updated)*]);
             /// `type` in the agent file (specialist, reviewer, planning...).
-            pub const KIND: ::core::option::Option<&'static str> = $crate::__private_v0_2::first(&[$($kind)*]);
+            pub const KIND: ::core::option::Option<&'static str> = ::agentbind::__private_v0_2::first(&[$($kind)*]);
             /// `model` in the agent file, typed.
-            pub const MODEL_KIND: $crate::Model = $crate::__agentbind_v0_2_agent!(@model $model_kind $model);
+            pub const MODEL_KIND: ::agentbind::Model = ::agentbind::__agentbind_v0_2_agent!(@model $model_kind $model);
             /// `tools` in the agent file (empty when absent: Claude Code then allows every tool).
-            pub const TOOLS: &'static [$crate::Tool] = &[$($crate::__agentbind_v0_2_tool!($tool)),*];
+            pub const TOOLS: &'static [::agentbind::Tool] = &[$(::agentbind::__agentbind_v0_2_tool!($tool)),*];
             /// `color` in the agent file.
-            pub const COLOR: ::core::option::Option<$crate::Color> =
-                $crate::__private_v0_2::first(&[$($crate::__agentbind_v0_2_value!(Color $color))?]);
+            pub const COLOR: ::core::option::Option<::agentbind::Color> =
+                ::agentbind::__private_v0_2::first(&[$(::agentbind::__agentbind_v0_2_value!(Color $color))?]);
             /// The other Claude Code keys of the agent file (`disallowedTools`, `maxTurns`...).
-            pub const CLAUDE_CODE: $crate::ClaudeCodeSettings = $crate::__agentbind_v0_2_agent!(@claude_code $claude_code);
+            pub const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings = ::agentbind::__agentbind_v0_2_agent!(@claude_code $claude_code);
             /// `error_handling` in the agent file.
-            pub const ERROR_HANDLING: ::core::option::Option<$crate::ErrorHandling> =
-                $crate::__private_v0_2::first(&[$($crate::ErrorHandling::new(
-                    $crate::__agentbind_v0_2_value!(OnBlocker $on_blocker),
-                    $crate::__agentbind_v0_2_value!(EscalationPath $escalation_path),
+            pub const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> =
+                ::agentbind::__private_v0_2::first(&[$(::agentbind::ErrorHandling::new(
+                    ::agentbind::__agentbind_v0_2_value!(OnBlocker $on_blocker),
+                    ::agentbind::__agentbind_v0_2_value!(EscalationPath $escalation_path),
                 ))?]);
             /// The agent file these bindings were generated from.
             pub const SOURCE: &'static str = $source;
             /// The markdown body of the agent file: the system prompt.
-            pub const SYSTEM_PROMPT: &'static str = $crate::__agentbind_v0_2_agent!(@prompt $prompt);
+            pub const SYSTEM_PROMPT: &'static str = ::agentbind::__agentbind_v0_2_agent!(@prompt $prompt);
 
             /// Starts a dispatch of this agent with `input`.
             #[must_use]
-            pub fn dispatch(input: Input) -> $crate::Dispatch<Agent> {
-                $crate::Dispatch::new(input)
+            pub fn dispatch(input: Input) -> ::agentbind::Dispatch<Agent> {
+                ::agentbind::Dispatch::new(input)
             }
         }
 
-        impl $crate::Agent for Agent {
+        impl ::agentbind::Agent for Agent {
             const NAME: &'static str = Agent::NAME;
             const DESCRIPTION: &'static str = Agent::DESCRIPTION;
             const MODEL: &'static str = Agent::MODEL;
             const VERSION: ::core::option::Option<&'static str> = Agent::VERSION;
             const SYSTEM_PROMPT: &'static str = Agent::SYSTEM_PROMPT;
-            const MODEL_KIND: $crate::Model = Agent::MODEL_KIND;
-            const TOOLS: &'static [$crate::Tool] = Agent::TOOLS;
-            const ERROR_HANDLING: ::core::option::Option<$crate::ErrorHandling> = Agent::ERROR_HANDLING;
-            const COLOR: ::core::option::Option<$crate::Color> = Agent::COLOR;
-            const CLAUDE_CODE: $crate::ClaudeCodeSettings = Agent::CLAUDE_CODE;
-            const INPUTS: &'static [$crate::InputField] = Agent::INPUTS;
+            const MODEL_KIND: ::agentbind::Model = Agent::MODEL_KIND;
+            const TOOLS: &'static [::agentbind::Tool] = Agent::TOOLS;
+            const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> = Agent::ERROR_HANDLING;
+            const COLOR: ::core::option::Option<::agentbind::Color> = Agent::COLOR;
+            const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings = Agent::CLAUDE_CODE;
+            const INPUTS: &'static [::agentbind::InputField] = Agent::INPUTS;
             type Input = Input;
             type Output = Output;
             type Section = Section;
@@ -214,15 +216,15 @@ macro_rules! __agentbind_v0_2_agent {
             type Metrics = Metrics;
         }
     };
-    (@model Id $model:literal) => { $crate::Model::Id($model) };
-    (@model $kind:ident $model:literal) => { $crate::Model::$kind };
+    (@model Id $model:literal) => { ::agentbind::Model::Id($model) };
+    (@model $kind:ident $model:literal) => { ::agentbind::Model::$kind };
     // A tracked file is read by the compiler, which then rebuilds when it changes; the prompt
     // is a slice of it rather than a copy.
     (@prompt (file $path:literal $offset:literal)) => {
-        $crate::__private_v0_2::body_of(::core::include_str!($path), $offset)
+        ::agentbind::__private_v0_2::body_of(::core::include_str!($path), $offset)
     };
     (@prompt (text $text:literal)) => { $text };
-    (@claude_code NONE) => { $crate::ClaudeCodeSettings::NONE };
+    (@claude_code NONE) => { ::agentbind::ClaudeCodeSettings::NONE };
     (@claude_code {
         disallowed_tools: [$($tool:tt)*],
         permission_mode: [$($permission_mode:literal)?],
@@ -236,18 +238,18 @@ macro_rules! __agentbind_v0_2_agent {
         isolation: [$($isolation:literal)?],
         initial_prompt: [$($initial_prompt:literal)?] $(,)?
     }) => {
-        $crate::__private_v0_2::claude_code_settings(
-            &[$($crate::__agentbind_v0_2_tool!($tool)),*],
-            $crate::__private_v0_2::first(&[$($permission_mode)*]),
-            $crate::__private_v0_2::first(&[$($max_turns)*]),
+        ::agentbind::__private_v0_2::claude_code_settings(
+            &[$(::agentbind::__agentbind_v0_2_tool!($tool)),*],
+            ::agentbind::__private_v0_2::first(&[$($permission_mode)*]),
+            ::agentbind::__private_v0_2::first(&[$($max_turns)*]),
             &[$($skill),*],
             &[$($mcp_server),*],
-            $crate::__private_v0_2::first(&[$($hooks)*]),
-            $crate::__private_v0_2::first(&[$($memory)*]),
-            $crate::__private_v0_2::first(&[$($background)*]),
-            $crate::__private_v0_2::first(&[$($effort)*]),
-            $crate::__private_v0_2::first(&[$($isolation)*]),
-            $crate::__private_v0_2::first(&[$($initial_prompt)*]),
+            ::agentbind::__private_v0_2::first(&[$($hooks)*]),
+            ::agentbind::__private_v0_2::first(&[$($memory)*]),
+            ::agentbind::__private_v0_2::first(&[$($background)*]),
+            ::agentbind::__private_v0_2::first(&[$($effort)*]),
+            ::agentbind::__private_v0_2::first(&[$($isolation)*]),
+            ::agentbind::__private_v0_2::first(&[$($initial_prompt)*]),
         )
     };
 }
@@ -258,14 +260,14 @@ macro_rules! __agentbind_v0_2_agent {
 #[macro_export]
 macro_rules! __agentbind_v0_2_input_type {
     (String) => { ::std::string::String };
-    (Markdown) => { $crate::Markdown };
-    (FileContent) => { $crate::FileContent };
+    (Markdown) => { ::agentbind::Markdown };
+    (FileContent) => { ::agentbind::FileContent };
     (FilePath) => { ::std::path::PathBuf };
-    (Object) => { $crate::JsonValue };
+    (Object) => { ::agentbind::JsonValue };
     (Integer) => { i64 };
     (Number) => { f64 };
     (Boolean) => { bool };
-    ((List $inner:tt)) => { ::std::vec::Vec<$crate::__agentbind_v0_2_input_type!($inner)> };
+    ((List $inner:tt)) => { ::std::vec::Vec<::agentbind::__agentbind_v0_2_input_type!($inner)> };
     ((Enum $name:ident)) => { $name };
 }
 
@@ -274,13 +276,13 @@ macro_rules! __agentbind_v0_2_input_type {
 #[macro_export]
 macro_rules! __agentbind_v0_2_input_kind {
     ((List $inner:tt)) => {
-        $crate::InputKind::List(&$crate::__agentbind_v0_2_input_kind!($inner))
+        ::agentbind::InputKind::List(&::agentbind::__agentbind_v0_2_input_kind!($inner))
     };
     ((Enum $name:ident)) => {
-        $crate::InputKind::Enum(<$name as $crate::LabeledEnum>::LABELS)
+        ::agentbind::InputKind::Enum(<$name as ::agentbind::LabeledEnum>::LABELS)
     };
     ($kind:ident) => {
-        $crate::InputKind::$kind
+        ::agentbind::InputKind::$kind
     };
 }
 
@@ -297,13 +299,13 @@ macro_rules! __agentbind_v0_2_input {
         required [$( ($req:ident $req_field:literal $req_kind:tt $req_name:literal $req_title:literal $req_doc:literal $req_description:literal) )*]
         optional [$( ($opt:ident $opt_field:literal $setter:ident $opt_kind:tt $opt_name:literal $opt_title:literal $opt_doc:literal $opt_description:literal) )*]
     ) => {
-        $crate::__agentbind_v0_2_input! {
+        ::agentbind::__agentbind_v0_2_input! {
             @struct [$(#[$attr])*] [$($req)*]
-            $( #[doc = $req_doc] pub $req: $crate::__agentbind_v0_2_input_type!($req_kind), )*
-            $( #[doc = $opt_doc] pub $opt: ::core::option::Option<$crate::__agentbind_v0_2_input_type!($opt_kind)>, )*
+            $( #[doc = $req_doc] pub $req: ::agentbind::__agentbind_v0_2_input_type!($req_kind), )*
+            $( #[doc = $opt_doc] pub $opt: ::core::option::Option<::agentbind::__agentbind_v0_2_input_type!($opt_kind)>, )*
         }
 
-        $crate::__agentbind_v0_2_input! {
+        ::agentbind::__agentbind_v0_2_input! {
             @new [$( ($req $req_kind $req_doc) )*] [$($opt)*]
         }
 
@@ -311,7 +313,7 @@ macro_rules! __agentbind_v0_2_input {
             $(
                 #[doc = ::core::concat!("Sets ", $opt_doc, ".")]
                 #[must_use]
-                pub fn $setter(mut self, value: impl ::core::convert::Into<$crate::__agentbind_v0_2_input_type!($opt_kind)>) -> Self {
+                pub fn $setter(mut self, value: impl ::core::convert::Into<::agentbind::__agentbind_v0_2_input_type!($opt_kind)>) -> Self {
                     self.$opt = ::core::option::Option::Some(value.into());
                     self
                 }
@@ -320,15 +322,15 @@ macro_rules! __agentbind_v0_2_input {
 
         impl Agent {
             /// The inputs (`input_schema`), in file order, for tool schemas and dynamic dispatch.
-            pub const INPUTS: &'static [$crate::InputField] = &[
-                $( $crate::InputField::new($req_name, $req_field, $req_title, $crate::__agentbind_v0_2_input_kind!($req_kind), true, $req_description), )*
-                $( $crate::InputField::new($opt_name, $opt_field, $opt_title, $crate::__agentbind_v0_2_input_kind!($opt_kind), false, $opt_description), )*
+            pub const INPUTS: &'static [::agentbind::InputField] = &[
+                $( ::agentbind::InputField::new($req_name, $req_field, $req_title, ::agentbind::__agentbind_v0_2_input_kind!($req_kind), true, $req_description), )*
+                $( ::agentbind::InputField::new($opt_name, $opt_field, $opt_title, ::agentbind::__agentbind_v0_2_input_kind!($opt_kind), false, $opt_description), )*
             ];
         }
 
-        impl $crate::AgentInput for Input {
+        impl ::agentbind::AgentInput for Input {
             #[allow(unused_variables)]
-            fn render(&self, prompt: &mut $crate::PromptBuilder) {
+            fn render(&self, prompt: &mut ::agentbind::PromptBuilder) {
                 $( prompt.field($req_title, &self.$req); )*
                 $( prompt.field($opt_title, &self.$opt); )*
             }
@@ -337,7 +339,7 @@ macro_rules! __agentbind_v0_2_input {
     (@struct [$(#[$attr:meta])*] [] $($fields:tt)*) => {
         /// The input of this agent (`input_schema`): required context as plain fields,
         /// optional context as `Option`s.
-        #[$crate::data]
+        #[::agentbind::data]
         #[derive(Debug, Clone, PartialEq, Default)]
         $(#[$attr])*
         pub struct Input { $($fields)* }
@@ -346,7 +348,7 @@ macro_rules! __agentbind_v0_2_input {
         /// The input of this agent (`input_schema`): required context as plain fields,
         /// optional context as `Option`s. Build it from a [`RequiredInput`], whose fields
         /// are named, then set optional context with the `with_*` methods.
-        #[$crate::data]
+        #[::agentbind::data]
         #[derive(Debug, Clone, PartialEq)]
         $(#[$attr])*
         pub struct Input { $($fields)* }
@@ -361,18 +363,18 @@ macro_rules! __agentbind_v0_2_input {
         }
     };
     (@new [($req:ident $kind:tt $doc:literal)] [$($opt:ident)*]) => {
-        $crate::__agentbind_v0_2_input! { @required [($req $kind $doc)] [$($opt)*] }
+        ::agentbind::__agentbind_v0_2_input! { @required [($req $kind $doc)] [$($opt)*] }
 
         impl Input {
             /// An input with the required field set; optional fields are unset.
             #[must_use]
-            pub fn new($req: impl ::core::convert::Into<$crate::__agentbind_v0_2_input_type!($kind)>) -> Self {
+            pub fn new($req: impl ::core::convert::Into<::agentbind::__agentbind_v0_2_input_type!($kind)>) -> Self {
                 Self { $req: $req.into(), $( $opt: ::core::option::Option::None, )* }
             }
         }
     };
     (@new [$( ($req:ident $kind:tt $doc:literal) )+] [$($opt:ident)*]) => {
-        $crate::__agentbind_v0_2_input! { @required [$( ($req $kind $doc) )+] [$($opt)*] }
+        ::agentbind::__agentbind_v0_2_input! { @required [$( ($req $kind $doc) )+] [$($opt)*] }
 
         impl Input {
             /// An input with the required fields, in file order; optional fields are unset.
@@ -386,7 +388,7 @@ macro_rules! __agentbind_v0_2_input {
             )]
             #[allow(clippy::too_many_arguments)]
             #[must_use]
-            pub fn new($( $req: impl ::core::convert::Into<$crate::__agentbind_v0_2_input_type!($kind)> ),+) -> Self {
+            pub fn new($( $req: impl ::core::convert::Into<::agentbind::__agentbind_v0_2_input_type!($kind)> ),+) -> Self {
                 Self { $( $req: $req.into(), )+ $( $opt: ::core::option::Option::None, )* }
             }
         }
@@ -397,7 +399,7 @@ macro_rules! __agentbind_v0_2_input {
         /// does not compile, whatever the order of the agent file.
         #[derive(Debug, Clone, PartialEq)]
         pub struct RequiredInput {
-            $( #[doc = $doc] pub $req: $crate::__agentbind_v0_2_input_type!($kind), )+
+            $( #[doc = $doc] pub $req: ::agentbind::__agentbind_v0_2_input_type!($kind), )+
         }
 
         impl ::core::convert::From<RequiredInput> for Input {
@@ -440,7 +442,7 @@ macro_rules! __agentbind_v0_2_sections {
             pub const ALL: &'static [InvocationContext] = &[$( InvocationContext::$context ),*];
             const NAMES: &'static [&'static str] = &[$( $context_name ),*];
             const MARKERS: &'static [::core::option::Option<&'static str>] =
-                &[$( $crate::__private_v0_2::first(&[$($marker)*]) ),*];
+                &[$( ::agentbind::__private_v0_2::first(&[$($marker)*]) ),*];
 
             /// The context's name in the agent file.
             pub const fn name(self) -> &'static str {
@@ -453,7 +455,7 @@ macro_rules! __agentbind_v0_2_sections {
             }
         }
 
-        impl $crate::ContextKind for InvocationContext {
+        impl ::agentbind::ContextKind for InvocationContext {
             const ALL: &'static [Self] = InvocationContext::ALL;
 
             fn name(self) -> &'static str {
@@ -474,11 +476,11 @@ macro_rules! __agentbind_v0_2_sections {
         impl Section {
             /// Every section, in file order.
             pub const ALL: &'static [Section] = &[$( Section::$section ),*];
-            const PATTERNS: &'static [$crate::SectionPattern] = &[$(
-                $crate::SectionPattern::$occurs($name, $pattern) $( .with_labels($scan, &[$($label),*]) )?
+            const PATTERNS: &'static [::agentbind::SectionPattern] = &[$(
+                ::agentbind::SectionPattern::$occurs($name, $pattern) $( .with_labels($scan, &[$($label),*]) )?
             ),*];
-            const REQUIREMENTS: &'static [$crate::Requirement<InvocationContext>] = &[$(
-                $crate::Requirement::$requirement $( (&[$( InvocationContext::$required_in ),+]) )?
+            const REQUIREMENTS: &'static [::agentbind::Requirement<InvocationContext>] = &[$(
+                ::agentbind::Requirement::$requirement $( (&[$( InvocationContext::$required_in ),+]) )?
             ),*];
 
             /// The section's name in the agent file.
@@ -492,24 +494,24 @@ macro_rules! __agentbind_v0_2_sections {
             }
 
             /// When the section is required.
-            pub const fn requirement(self) -> $crate::Requirement<InvocationContext> {
+            pub const fn requirement(self) -> ::agentbind::Requirement<InvocationContext> {
                 Section::REQUIREMENTS[self as usize]
             }
         }
 
-        impl $crate::SectionKind for Section {
+        impl ::agentbind::SectionKind for Section {
             type Context = InvocationContext;
             const ALL: &'static [Self] = Section::ALL;
-            const PATTERNS: &'static [$crate::SectionPattern] = Section::PATTERNS;
-            const REQUIREMENTS: &'static [$crate::Requirement<InvocationContext>] = Section::REQUIREMENTS;
+            const PATTERNS: &'static [::agentbind::SectionPattern] = Section::PATTERNS;
+            const REQUIREMENTS: &'static [::agentbind::Requirement<InvocationContext>] = Section::REQUIREMENTS;
 
             fn index(self) -> usize {
                 self as usize
             }
 
-            fn matcher() -> &'static $crate::SectionMatcher {
-                static MATCHER: ::std::sync::OnceLock<$crate::SectionMatcher> = ::std::sync::OnceLock::new();
-                MATCHER.get_or_init(|| $crate::SectionMatcher::new(Section::PATTERNS))
+            fn matcher() -> &'static ::agentbind::SectionMatcher {
+                static MATCHER: ::std::sync::OnceLock<::agentbind::SectionMatcher> = ::std::sync::OnceLock::new();
+                MATCHER.get_or_init(|| ::agentbind::SectionMatcher::new(Section::PATTERNS))
             }
         }
     };
@@ -524,7 +526,7 @@ macro_rules! __agentbind_v0_2_output {
     ($(#[$attr:meta])* free_text) => {
         /// The reply of this agent. It declares no reply sections, so nothing is checked and
         /// the whole text is kept.
-        #[$crate::data]
+        #[::agentbind::data]
         #[derive(Debug, Clone, PartialEq)]
         $(#[$attr])*
         pub struct Output {
@@ -540,11 +542,11 @@ macro_rules! __agentbind_v0_2_output {
             }
         }
 
-        impl $crate::AgentOutput for Output {
+        impl ::agentbind::AgentOutput for Output {
             fn from_reply(
                 reply: &str,
-                _sections: &mut $crate::ReplySections,
-            ) -> ::core::result::Result<Self, $crate::ReplyError> {
+                _sections: &mut ::agentbind::ReplySections,
+            ) -> ::core::result::Result<Self, ::agentbind::ReplyError> {
                 ::core::result::Result::Ok(Output { text: reply.into() })
             }
         }
@@ -553,11 +555,11 @@ macro_rules! __agentbind_v0_2_output {
         /// The typed reply of this agent: one field per section. Required sections are plain
         /// values; optional and conditionally required ones are `Option`s; repeated sections
         /// are `Vec`s holding every occurrence in reply order.
-        #[$crate::data]
+        #[::agentbind::data]
         #[derive(Debug, Clone, PartialEq)]
         $(#[$attr])*
         pub struct Output {
-            $( #[doc = $doc] pub $field: $crate::__agentbind_v0_2_output!(@type $take $value), )+
+            $( #[doc = $doc] pub $field: ::agentbind::__agentbind_v0_2_output!(@type $take $value), )+
         }
 
         impl Output {
@@ -566,29 +568,29 @@ macro_rules! __agentbind_v0_2_output {
             #[must_use]
             pub fn to_markdown(&self) -> ::std::string::String {
                 let mut writer =
-                    $crate::__private_v0_2::ReplyWriter::new(<Section as $crate::SectionKind>::matcher());
+                    ::agentbind::__private_v0_2::ReplyWriter::new(<Section as ::agentbind::SectionKind>::matcher());
                 $( writer.section(Section::$section as usize, &self.$field); )+
                 writer.finish()
             }
         }
 
-        impl $crate::AgentOutput for Output {
+        impl ::agentbind::AgentOutput for Output {
             fn from_reply(
                 _reply: &str,
-                sections: &mut $crate::ReplySections,
-            ) -> ::core::result::Result<Self, $crate::ReplyError> {
+                sections: &mut ::agentbind::ReplySections,
+            ) -> ::core::result::Result<Self, ::agentbind::ReplyError> {
                 ::core::result::Result::Ok(Output {
-                    $( $field: $crate::__private_v0_2::$take(sections, Section::$section as usize)?, )+
+                    $( $field: ::agentbind::__private_v0_2::$take(sections, Section::$section as usize)?, )+
                 })
             }
         }
     };
-    (@type required Text) => { $crate::SectionText };
-    (@type optional Text) => { ::core::option::Option<$crate::SectionText> };
-    (@type repeated Text) => { ::std::vec::Vec<$crate::SectionText> };
-    (@type required (Value $name:ident)) => { $crate::Captured<$name> };
-    (@type optional (Value $name:ident)) => { ::core::option::Option<$crate::Captured<$name>> };
-    (@type repeated (Value $name:ident)) => { ::std::vec::Vec<$crate::Captured<$name>> };
+    (@type required Text) => { ::agentbind::SectionText };
+    (@type optional Text) => { ::core::option::Option<::agentbind::SectionText> };
+    (@type repeated Text) => { ::std::vec::Vec<::agentbind::SectionText> };
+    (@type required (Value $name:ident)) => { ::agentbind::Captured<$name> };
+    (@type optional (Value $name:ident)) => { ::core::option::Option<::agentbind::Captured<$name>> };
+    (@type repeated (Value $name:ident)) => { ::std::vec::Vec<::agentbind::Captured<$name>> };
 }
 
 /// `Metrics`, `Metric` and their impls. Each metric is
@@ -599,11 +601,11 @@ macro_rules! __agentbind_v0_2_output {
 macro_rules! __agentbind_v0_2_metrics {
     ($(#[$attr:meta])* [$( ($field:ident $variant:ident $name:literal $kind:ident $doc:literal $description:literal) )*]) => {
         /// The metrics this agent reports (`metrics`), one plain field per metric.
-        #[$crate::data]
+        #[::agentbind::data]
         #[derive(Debug, Clone, Copy, Default, PartialEq)]
         $(#[$attr])*
         pub struct Metrics {
-            $( #[doc = $doc] pub $field: $crate::__agentbind_v0_2_metrics!(@type $kind), )*
+            $( #[doc = $doc] pub $field: ::agentbind::__agentbind_v0_2_metrics!(@type $kind), )*
         }
 
         /// The names of this agent's metrics.
@@ -617,7 +619,7 @@ macro_rules! __agentbind_v0_2_metrics {
             pub const ALL: &'static [Metric] = &[$( Metric::$variant ),*];
             const NAMES: &'static [&'static str] = &[$( $name ),*];
             const DESCRIPTIONS: &'static [&'static str] = &[$( $description ),*];
-            const KINDS: &'static [$crate::MetricKind] = &[$( $crate::MetricKind::$kind ),*];
+            const KINDS: &'static [::agentbind::MetricKind] = &[$( ::agentbind::MetricKind::$kind ),*];
 
             /// The metric's name in the agent file.
             pub const fn name(self) -> &'static str {
@@ -630,36 +632,36 @@ macro_rules! __agentbind_v0_2_metrics {
             }
 
             /// The metric's declared type.
-            pub const fn kind(self) -> $crate::MetricKind {
+            pub const fn kind(self) -> ::agentbind::MetricKind {
                 Metric::KINDS[self as usize]
             }
         }
 
-        impl $crate::MetricName for Metric {
+        impl ::agentbind::MetricName for Metric {
             const ALL: &'static [Self] = Metric::ALL;
             fn name(self) -> &'static str {
                 Metric::name(self)
             }
-            fn kind(self) -> $crate::MetricKind {
+            fn kind(self) -> ::agentbind::MetricKind {
                 Metric::kind(self)
             }
         }
 
-        impl $crate::AgentMetrics for Metrics {
+        impl ::agentbind::AgentMetrics for Metrics {
             type Metric = Metric;
             #[allow(unused_variables)]
             fn set_value(
                 &mut self,
                 metric: Metric,
-                value: $crate::MetricValue,
-            ) -> ::core::result::Result<(), $crate::MetricError> {
+                value: ::agentbind::MetricValue,
+            ) -> ::core::result::Result<(), ::agentbind::MetricError> {
                 match metric {
-                    $( Metric::$variant => $crate::__private_v0_2::set_metric(&mut self.$field, $name, value), )*
+                    $( Metric::$variant => ::agentbind::__private_v0_2::set_metric(&mut self.$field, $name, value), )*
                 }
             }
-            fn value(&self, metric: Metric) -> $crate::MetricValue {
+            fn value(&self, metric: Metric) -> ::agentbind::MetricValue {
                 match metric {
-                    $( Metric::$variant => $crate::MetricField::to_metric_value(self.$field), )*
+                    $( Metric::$variant => ::agentbind::MetricField::to_metric_value(self.$field), )*
                 }
             }
         }
@@ -670,30 +672,30 @@ macro_rules! __agentbind_v0_2_metrics {
             pub fn set(
                 &mut self,
                 metric: Metric,
-                value: impl ::core::convert::Into<$crate::MetricValue>,
-            ) -> ::core::result::Result<(), $crate::MetricError> {
-                $crate::AgentMetrics::set_value(self, metric, value.into())
+                value: impl ::core::convert::Into<::agentbind::MetricValue>,
+            ) -> ::core::result::Result<(), ::agentbind::MetricError> {
+                ::agentbind::AgentMetrics::set_value(self, metric, value.into())
             }
 
             /// The value of `metric`.
-            pub fn get(&self, metric: Metric) -> $crate::MetricValue {
-                $crate::AgentMetrics::value(self, metric)
+            pub fn get(&self, metric: Metric) -> ::agentbind::MetricValue {
+                ::agentbind::AgentMetrics::value(self, metric)
             }
 
             /// Reads the metrics block of a reply (a `## Metrics` section of `name: value`
             /// lines, or a fenced JSON object); see `agentbind::parse_metrics`.
             pub fn from_reply(
                 reply: &str,
-            ) -> ::core::result::Result<$crate::FilledMetrics<Self>, $crate::MetricsError> {
-                $crate::parse_metrics(reply)
+            ) -> ::core::result::Result<::agentbind::FilledMetrics<Self>, ::agentbind::MetricsError> {
+                ::agentbind::parse_metrics(reply)
             }
         }
     };
     (@type Integer) => { i64 };
     (@type Float) => { f64 };
-    (@type Percentage) => { $crate::Percentage };
+    (@type Percentage) => { ::agentbind::Percentage };
     (@type Boolean) => { bool };
-    (@type Fraction) => { $crate::Fraction };
+    (@type Fraction) => { ::agentbind::Fraction };
 }
 
 /// The build script's `AnyAgent`: one variant per generated module, for routing by name.
@@ -713,8 +715,8 @@ macro_rules! __agentbind_v0_2_any_agent {
             pub const ALL: &'static [AnyAgent] = &[$( AnyAgent::$variant ),*];
 
             /// Every agent as a registry, to route by name or by Task call.
-            pub const REGISTRY: $crate::Registry =
-                $crate::Registry::new(&[$( $crate::dyn_agent::<$module::Agent>() ),*]);
+            pub const REGISTRY: ::agentbind::Registry =
+                ::agentbind::Registry::new(&[$( ::agentbind::dyn_agent::<$module::Agent>() ),*]);
 
             /// The agent whose `name` is `name`.
             pub fn from_name(name: &str) -> ::core::option::Option<AnyAgent> {
@@ -751,9 +753,9 @@ macro_rules! __agentbind_v0_2_any_agent {
 
             /// Everything the agent's constants give (tools, model, color, settings, sections,
             /// inputs), its tool definitions and, with the `serde` feature, dispatches from JSON.
-            pub const fn entry(self) -> &'static dyn $crate::DynAgent {
+            pub const fn entry(self) -> &'static dyn ::agentbind::DynAgent {
                 match self {
-                    $( AnyAgent::$variant => $crate::dyn_agent::<$module::Agent>(), )*
+                    $( AnyAgent::$variant => ::agentbind::dyn_agent::<$module::Agent>(), )*
                 }
             }
         }
