@@ -69,7 +69,7 @@ impl Report {
                     property(&diagnostic.path),
                     diagnostic.line,
                     diagnostic.column,
-                    data(&with_help(diagnostic))
+                    data(&diagnostic.message_with_help())
                 ),
                 Format::Json => {}
             }
@@ -150,14 +150,6 @@ impl Report {
             ),
         }
         ExitCode::from(code)
-    }
-}
-
-/// The message with its help, on one line.
-fn with_help(diagnostic: &Diagnostic) -> String {
-    match &diagnostic.help {
-        Some(help) => format!("{} (help: {help})", diagnostic.message),
-        None => diagnostic.message.clone(),
     }
 }
 

@@ -203,7 +203,12 @@ impl Builder {
         }
         let skipped = if self.skip_invalid {
             for diagnostic in &errors {
-                println!("cargo:warning=agentbind: left out {}: {}", diagnostic.path, one_line(diagnostic));
+                println!(
+                    "cargo:warning=agentbind: left out {}: {}: {}",
+                    diagnostic.path,
+                    diagnostic.location(),
+                    diagnostic.message_with_help()
+                );
             }
             errors
         } else if errors.is_empty() {
@@ -295,14 +300,6 @@ struct Output {
     code: String,
     modules: Vec<(String, PathBuf)>,
     skipped: Vec<Diagnostic>,
-}
-
-/// A diagnostic on one line, for a `cargo:warning`.
-fn one_line(diagnostic: &Diagnostic) -> String {
-    match &diagnostic.help {
-        Some(help) => format!("{}: {} (help: {help})", diagnostic.location(), diagnostic.message),
-        None => format!("{}: {}", diagnostic.location(), diagnostic.message),
-    }
 }
 
 fn builder_error(message: &str) -> Error {

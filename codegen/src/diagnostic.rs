@@ -25,6 +25,14 @@ impl Diagnostic {
         format!("{}:{}:{}", self.path, self.line, self.column)
     }
 
+    /// The message and, when there is one, the help, on one line: `message (help: ...)`.
+    pub fn message_with_help(&self) -> String {
+        match &self.help {
+            Some(help) => format!("{} (help: {help})", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     /// Renders the diagnostic rustc-style: the message, the location, the source line with a
     /// caret under the offending column, and the help.
     pub fn render(&self) -> String {
