@@ -11,9 +11,16 @@ pub const INSTRUCTIONS_KEY: &str = "instructions";
 /// The JSON key of the invocation context in the input schema of an agent that has contexts.
 pub const CONTEXT_KEY: &str = "invocation_context";
 
-/// `InputKind` with the scalar input types of `agentbind-vocab`, `List` and `Enum`.
+/// `InputKind` with the scalar input types of `agentbind-vocab`, `List` and `Enum`, and the
+/// [`InputType`](crate::__private_v0_2::InputType) of each scalar's Rust type.
 macro_rules! input_kind_enum {
-    ($($variant:ident $word:literal [$($alias:literal),*] $doc:literal),* $(,)?) => {
+    ($($variant:ident $word:literal [$($alias:literal),*] {$($rust_type:tt)*} $doc:literal),* $(,)?) => {
+        $(
+            impl crate::__private_v0_2::InputType for $($rust_type)* {
+                const KIND: InputKind = InputKind::$variant;
+            }
+        )*
+
         /// The declared type of an input.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum InputKind {

@@ -602,7 +602,19 @@ fn fenced_blocks(reply: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::{entry_of_line, metrics_heading, read_text, MetricValue};
-    use crate::{Fraction, MetricKind, Percentage};
+    use crate::{Fraction, MetricField, MetricKind, Percentage};
+
+    /// Generated `Metrics` take each field's type from `agentbind_vocab::metric_types!` and the
+    /// metric's kind from that type's `MetricField::KIND`: the two must agree.
+    #[test]
+    fn the_vocabulary_types_hold_their_kinds() {
+        macro_rules! check {
+            ($($variant:ident $word:literal {$($rust_type:tt)*} $doc:literal),* $(,)?) => {
+                $( assert_eq!(<$($rust_type)* as MetricField>::KIND, MetricKind::$variant, $word); )*
+            };
+        }
+        agentbind_vocab::metric_types!(check);
+    }
 
     #[test]
     fn values_are_read_by_kind() {

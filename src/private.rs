@@ -13,6 +13,8 @@
 //! made checking a crate of 45 agents about 30 ms slower (`-Z time-passes`, `resolve_crate`).
 
 use crate::claude::{ClaudeCodeSettings, Tool};
+use crate::inputs::InputKind;
+use crate::labeled::LabeledEnum;
 
 pub use crate::metrics::set_field as set_metric;
 pub use crate::reply::{FromOccurrence, ReplyWriter, WriteSection};
@@ -45,12 +47,37 @@ pub const fn first<T: Copy>(values: &[T]) -> Option<T> {
     }
 }
 
+/// The `InputKind` of an input's Rust type: how `Agent::INPUTS` gets each input's kind from
+/// the field's type, so that generated code names the type once. Implemented for the scalar
+/// types of `agentbind_vocab::input_types!`, for `Vec<T>` (`list[T]`) and for every label enum
+/// (`string` with `enum:`).
+pub trait InputType {
+    /// The input kind of this type.
+    const KIND: InputKind;
+}
+
+impl<T: InputType> InputType for Vec<T> {
+    const KIND: InputKind = InputKind::List(&T::KIND);
+}
+
+impl<T: LabeledEnum> InputType for T {
+    const KIND: InputKind = InputKind::Enum(T::LABELS);
+}
+
 /// The body of an agent file: `file` (its whole text, from `include_str!`) from byte
 /// `offset` on, as found when the bindings were generated.
 pub const fn body_of(file: &'static str, offset: usize) -> &'static str {
     match file.split_at_checked(offset) {
         Some((_, body)) => body,
         None => panic!("the agent file changed while the crate was compiled: build again"),
+    }
+}
+
+/// `settings[0]`, or `ClaudeCodeSettings::NONE` for a file without Claude Code keys.
+pub const fn claude_code_or_none(settings: &[ClaudeCodeSettings]) -> ClaudeCodeSettings {
+    match settings {
+        [settings, ..] => *settings,
+        [] => ClaudeCodeSettings::NONE,
     }
 }
 
@@ -88,33 +115,11 @@ pub const fn claude_code_settings(
 pub use crate::__agentbind_v0_2_agent as agent;
 pub use crate::__agentbind_v0_2_any_agent as any_agent;
 pub use crate::__agentbind_v0_2_input as input;
-pub use crate::__agentbind_v0_2_input_kind as input_kind;
-pub use crate::__agentbind_v0_2_input_type as input_type;
 pub use crate::__agentbind_v0_2_labeled_enum as labeled_enum;
 pub use crate::__agentbind_v0_2_metrics as metrics;
 pub use crate::__agentbind_v0_2_output as output;
 pub use crate::__agentbind_v0_2_sections as sections;
 pub use crate::__agentbind_v0_2_tool as tool;
-pub use crate::__agentbind_v0_2_value as value;
-
-/// One value of an open list: an identifier names a variant of `$kind`, a literal is
-/// `$kind::Other(literal)`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __agentbind_v0_2_value {
-    (option []) => {
-        ::core::option::Option::None
-    };
-    (option [$value:expr]) => {
-        ::core::option::Option::Some($value)
-    };
-    ($kind:ident $variant:ident) => {
-        ::agentbind::$kind::$variant
-    };
-    ($kind:ident $other:literal) => {
-        ::agentbind::$kind::Other($other)
-    };
-}
 
 /// A `Tool`: `Read`, `(Mcp "server" "tool")`, `(Scoped "Bash" "git:*")` or `(Other "text")`.
 #[doc(hidden)]
@@ -142,16 +147,31 @@ macro_rules! __agentbind_v0_2_agent {
         $(#[$doc:meta])*
         name: $name:literal,
         description: $description:literal,
-        model: $model:literal $model_kind:ident,
+        model: $model:literal $model_kind:ident $(($model_id:literal))?,
         version: [$($version:literal)?],
         last_updated: [$($last_updated:literal)?],
         kind: [$($kind:literal)?],
         tools: [$($tool:tt)*],
-        color: [$($color:tt)?],
-        claude_code: $claude_code:tt,
-        error_handling: [$($on_blocker:tt $escalation_path:tt)?],
+        color: [$($color:ident $(($other_color:literal))?)?],
+        claude_code: [$({
+            disallowed_tools: [$($disallowed_tool:tt)*],
+            permission_mode: [$($permission_mode:literal)?],
+            max_turns: [$($max_turns:literal)?],
+            skills: [$($skill:literal)*],
+            mcp_servers: [$($mcp_server:literal)*],
+            hooks: [$($hooks:literal)?],
+            memory: [$($memory:literal)?],
+            background: [$($background:literal)?],
+            effort: [$($effort:literal)?],
+            isolation: [$($isolation:literal)?],
+            initial_prompt: [$($initial_prompt:literal)?] $(,)?
+        })?],
+        error_handling: [$(
+            $on_blocker:ident $(($other_on_blocker:literal))?
+            $escalation_path:ident $(($other_escalation_path:literal))?
+        )?],
         source: $source:literal,
-        prompt: $prompt:tt $(,)?
+        prompt: $(file $path:literal $offset:literal)? $(text $text:literal)? $(,)?
     ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -171,24 +191,40 @@ macro_rules! __agentbind_v0_2_agent {
             /// `type` in the agent file (specialist, reviewer, planning...).
             pub const KIND: ::core::option::Option<&'static str> = ::agentbind::__private_v0_2::first(&[$($kind)*]);
             /// `model` in the agent file, typed.
-            pub const MODEL_KIND: ::agentbind::Model = ::agentbind::__agentbind_v0_2_agent!(@model $model_kind $model);
+            pub const MODEL_KIND: ::agentbind::Model = ::agentbind::Model::$model_kind $(($model_id))?;
             /// `tools` in the agent file (empty when absent: Claude Code then allows every tool).
             pub const TOOLS: &'static [::agentbind::Tool] = &[$(::agentbind::__agentbind_v0_2_tool!($tool)),*];
             /// `color` in the agent file.
             pub const COLOR: ::core::option::Option<::agentbind::Color> =
-                ::agentbind::__private_v0_2::first(&[$(::agentbind::__agentbind_v0_2_value!(Color $color))?]);
+                ::agentbind::__private_v0_2::first(&[$(::agentbind::Color::$color $(($other_color))?)?]);
             /// The other Claude Code keys of the agent file (`disallowedTools`, `maxTurns`...).
-            pub const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings = ::agentbind::__agentbind_v0_2_agent!(@claude_code $claude_code);
+            pub const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings =
+                ::agentbind::__private_v0_2::claude_code_or_none(&[$(::agentbind::__private_v0_2::claude_code_settings(
+                    &[$(::agentbind::__agentbind_v0_2_tool!($disallowed_tool)),*],
+                    ::agentbind::__private_v0_2::first(&[$($permission_mode)*]),
+                    ::agentbind::__private_v0_2::first(&[$($max_turns)*]),
+                    &[$($skill),*],
+                    &[$($mcp_server),*],
+                    ::agentbind::__private_v0_2::first(&[$($hooks)*]),
+                    ::agentbind::__private_v0_2::first(&[$($memory)*]),
+                    ::agentbind::__private_v0_2::first(&[$($background)*]),
+                    ::agentbind::__private_v0_2::first(&[$($effort)*]),
+                    ::agentbind::__private_v0_2::first(&[$($isolation)*]),
+                    ::agentbind::__private_v0_2::first(&[$($initial_prompt)*]),
+                ))?]);
             /// `error_handling` in the agent file.
             pub const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> =
                 ::agentbind::__private_v0_2::first(&[$(::agentbind::ErrorHandling::new(
-                    ::agentbind::__agentbind_v0_2_value!(OnBlocker $on_blocker),
-                    ::agentbind::__agentbind_v0_2_value!(EscalationPath $escalation_path),
+                    ::agentbind::OnBlocker::$on_blocker $(($other_on_blocker))?,
+                    ::agentbind::EscalationPath::$escalation_path $(($other_escalation_path))?,
                 ))?]);
             /// The agent file these bindings were generated from.
             pub const SOURCE: &'static str = $source;
             /// The markdown body of the agent file: the system prompt.
-            pub const SYSTEM_PROMPT: &'static str = ::agentbind::__agentbind_v0_2_agent!(@prompt $prompt);
+            // A tracked file is read by the compiler, which then rebuilds when it changes; the
+            // prompt is a slice of it rather than a copy.
+            pub const SYSTEM_PROMPT: &'static str =
+                $(::agentbind::__private_v0_2::body_of(::core::include_str!($path), $offset))? $($text)?;
 
             /// Starts a dispatch of this agent with `input`.
             #[must_use]
@@ -216,104 +252,38 @@ macro_rules! __agentbind_v0_2_agent {
             type Metrics = Metrics;
         }
     };
-    (@model Id $model:literal) => { ::agentbind::Model::Id($model) };
-    (@model $kind:ident $model:literal) => { ::agentbind::Model::$kind };
-    // A tracked file is read by the compiler, which then rebuilds when it changes; the prompt
-    // is a slice of it rather than a copy.
-    (@prompt (file $path:literal $offset:literal)) => {
-        ::agentbind::__private_v0_2::body_of(::core::include_str!($path), $offset)
-    };
-    (@prompt (text $text:literal)) => { $text };
-    (@claude_code NONE) => { ::agentbind::ClaudeCodeSettings::NONE };
-    (@claude_code {
-        disallowed_tools: [$($tool:tt)*],
-        permission_mode: [$($permission_mode:literal)?],
-        max_turns: [$($max_turns:literal)?],
-        skills: [$($skill:literal)*],
-        mcp_servers: [$($mcp_server:literal)*],
-        hooks: [$($hooks:literal)?],
-        memory: [$($memory:literal)?],
-        background: [$($background:literal)?],
-        effort: [$($effort:literal)?],
-        isolation: [$($isolation:literal)?],
-        initial_prompt: [$($initial_prompt:literal)?] $(,)?
-    }) => {
-        ::agentbind::__private_v0_2::claude_code_settings(
-            &[$(::agentbind::__agentbind_v0_2_tool!($tool)),*],
-            ::agentbind::__private_v0_2::first(&[$($permission_mode)*]),
-            ::agentbind::__private_v0_2::first(&[$($max_turns)*]),
-            &[$($skill),*],
-            &[$($mcp_server),*],
-            ::agentbind::__private_v0_2::first(&[$($hooks)*]),
-            ::agentbind::__private_v0_2::first(&[$($memory)*]),
-            ::agentbind::__private_v0_2::first(&[$($background)*]),
-            ::agentbind::__private_v0_2::first(&[$($effort)*]),
-            ::agentbind::__private_v0_2::first(&[$($isolation)*]),
-            ::agentbind::__private_v0_2::first(&[$($initial_prompt)*]),
-        )
-    };
-}
-
-/// The Rust type of an input kind: `String`, `Markdown`, `FileContent`, `FilePath`, `Object`,
-/// `Integer`, `Number`, `Boolean`, `(List kind)` or `(Enum TypeName)`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __agentbind_v0_2_input_type {
-    (String) => { ::std::string::String };
-    (Markdown) => { ::agentbind::Markdown };
-    (FileContent) => { ::agentbind::FileContent };
-    (FilePath) => { ::std::path::PathBuf };
-    (Object) => { ::agentbind::JsonValue };
-    (Integer) => { i64 };
-    (Number) => { f64 };
-    (Boolean) => { bool };
-    ((List $inner:tt)) => { ::std::vec::Vec<::agentbind::__agentbind_v0_2_input_type!($inner)> };
-    ((Enum $name:ident)) => { $name };
-}
-
-/// The `InputKind` of an input kind (see `input_type`), as a constant expression.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __agentbind_v0_2_input_kind {
-    ((List $inner:tt)) => {
-        ::agentbind::InputKind::List(&::agentbind::__agentbind_v0_2_input_kind!($inner))
-    };
-    ((Enum $name:ident)) => {
-        ::agentbind::InputKind::Enum(<$name as ::agentbind::LabeledEnum>::LABELS)
-    };
-    ($kind:ident) => {
-        ::agentbind::InputKind::$kind
-    };
 }
 
 /// `Input`, `RequiredInput`, their constructors, `Agent::INPUTS` and the `AgentInput` impl.
 ///
-/// Each required input is `(field "field" kind "name" "Title" "field doc" "description")`,
-/// each optional one `(field "field" with_field kind ...)` (stable `macro_rules!` can make
-/// neither the setter's name nor the unraw text of `r#type`); required inputs first.
+/// Each required input is `(field "field" [Type] "name" "Title" "field doc" "description")`,
+/// each optional one `(field "field" with_field [Type] ...)` (stable `macro_rules!` can make
+/// neither the setter's name nor the unraw text of `r#type`); required inputs first. `Type` is
+/// the field's Rust type (`::std::vec::Vec<::agentbind::Markdown>`), written by codegen from
+/// `agentbind_vocab::input_types!`; its [`InputType`] gives `INPUTS` the input's kind.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __agentbind_v0_2_input {
     (
         $(#[$attr:meta])*
-        required [$( ($req:ident $req_field:literal $req_kind:tt $req_name:literal $req_title:literal $req_doc:literal $req_description:literal) )*]
-        optional [$( ($opt:ident $opt_field:literal $setter:ident $opt_kind:tt $opt_name:literal $opt_title:literal $opt_doc:literal $opt_description:literal) )*]
+        required [$( ($req:ident $req_field:literal [$req_type:ty] $req_name:literal $req_title:literal $req_doc:literal $req_description:literal) )*]
+        optional [$( ($opt:ident $opt_field:literal $setter:ident [$opt_type:ty] $opt_name:literal $opt_title:literal $opt_doc:literal $opt_description:literal) )*]
     ) => {
         ::agentbind::__agentbind_v0_2_input! {
             @struct [$(#[$attr])*] [$($req)*]
-            $( #[doc = $req_doc] pub $req: ::agentbind::__agentbind_v0_2_input_type!($req_kind), )*
-            $( #[doc = $opt_doc] pub $opt: ::core::option::Option<::agentbind::__agentbind_v0_2_input_type!($opt_kind)>, )*
+            $( #[doc = $req_doc] pub $req: $req_type, )*
+            $( #[doc = $opt_doc] pub $opt: ::core::option::Option<$opt_type>, )*
         }
 
         ::agentbind::__agentbind_v0_2_input! {
-            @new [$( ($req $req_kind $req_doc) )*] [$($opt)*]
+            @new [$( ($req [$req_type] $req_doc) )*] [$($opt)*]
         }
 
         impl Input {
             $(
                 #[doc = ::core::concat!("Sets ", $opt_doc, ".")]
                 #[must_use]
-                pub fn $setter(mut self, value: impl ::core::convert::Into<::agentbind::__agentbind_v0_2_input_type!($opt_kind)>) -> Self {
+                pub fn $setter(mut self, value: impl ::core::convert::Into<$opt_type>) -> Self {
                     self.$opt = ::core::option::Option::Some(value.into());
                     self
                 }
@@ -323,8 +293,14 @@ macro_rules! __agentbind_v0_2_input {
         impl Agent {
             /// The inputs (`input_schema`), in file order, for tool schemas and dynamic dispatch.
             pub const INPUTS: &'static [::agentbind::InputField] = &[
-                $( ::agentbind::InputField::new($req_name, $req_field, $req_title, ::agentbind::__agentbind_v0_2_input_kind!($req_kind), true, $req_description), )*
-                $( ::agentbind::InputField::new($opt_name, $opt_field, $opt_title, ::agentbind::__agentbind_v0_2_input_kind!($opt_kind), false, $opt_description), )*
+                $( ::agentbind::InputField::new(
+                    $req_name, $req_field, $req_title,
+                    <$req_type as ::agentbind::__private_v0_2::InputType>::KIND, true, $req_description,
+                ), )*
+                $( ::agentbind::InputField::new(
+                    $opt_name, $opt_field, $opt_title,
+                    <$opt_type as ::agentbind::__private_v0_2::InputType>::KIND, false, $opt_description,
+                ), )*
             ];
         }
 
@@ -362,19 +338,19 @@ macro_rules! __agentbind_v0_2_input {
             }
         }
     };
-    (@new [($req:ident $kind:tt $doc:literal)] [$($opt:ident)*]) => {
-        ::agentbind::__agentbind_v0_2_input! { @required [($req $kind $doc)] [$($opt)*] }
+    (@new [($req:ident [$type:ty] $doc:literal)] [$($opt:ident)*]) => {
+        ::agentbind::__agentbind_v0_2_input! { @required [($req [$type] $doc)] [$($opt)*] }
 
         impl Input {
             /// An input with the required field set; optional fields are unset.
             #[must_use]
-            pub fn new($req: impl ::core::convert::Into<::agentbind::__agentbind_v0_2_input_type!($kind)>) -> Self {
+            pub fn new($req: impl ::core::convert::Into<$type>) -> Self {
                 Self { $req: $req.into(), $( $opt: ::core::option::Option::None, )* }
             }
         }
     };
-    (@new [$( ($req:ident $kind:tt $doc:literal) )+] [$($opt:ident)*]) => {
-        ::agentbind::__agentbind_v0_2_input! { @required [$( ($req $kind $doc) )+] [$($opt)*] }
+    (@new [$( ($req:ident [$type:ty] $doc:literal) )+] [$($opt:ident)*]) => {
+        ::agentbind::__agentbind_v0_2_input! { @required [$( ($req [$type] $doc) )+] [$($opt)*] }
 
         impl Input {
             /// An input with the required fields, in file order; optional fields are unset.
@@ -388,18 +364,18 @@ macro_rules! __agentbind_v0_2_input {
             )]
             #[allow(clippy::too_many_arguments)]
             #[must_use]
-            pub fn new($( $req: impl ::core::convert::Into<::agentbind::__agentbind_v0_2_input_type!($kind)> ),+) -> Self {
+            pub fn new($( $req: impl ::core::convert::Into<$type> ),+) -> Self {
                 Self { $( $req: $req.into(), )+ $( $opt: ::core::option::Option::None, )* }
             }
         }
     };
-    (@required [$( ($req:ident $kind:tt $doc:literal) )+] [$($opt:ident)*]) => {
+    (@required [$( ($req:ident [$type:ty] $doc:literal) )+] [$($opt:ident)*]) => {
         /// The required inputs of this agent, by name: `Input::from(RequiredInput { .. })`
         /// gives an [`Input`] with every optional field unset. Leaving a required input out
         /// does not compile, whatever the order of the agent file.
         #[derive(Debug, Clone, PartialEq)]
         pub struct RequiredInput {
-            $( #[doc = $doc] pub $req: ::agentbind::__agentbind_v0_2_input_type!($kind), )+
+            $( #[doc = $doc] pub $req: $type, )+
         }
 
         impl ::core::convert::From<RequiredInput> for Input {
@@ -518,8 +494,9 @@ macro_rules! __agentbind_v0_2_sections {
 }
 
 /// `Output` and its `AgentOutput` impl. Each field is
-/// `(field Section required|optional|repeated Text|(Value Enum) "doc")`; an agent without
-/// sections gets `free_text`: the whole reply, unchecked.
+/// `(field Section required|optional|repeated [Type] "doc")`, where `Type` is the field's type
+/// (`::agentbind::SectionText`, `::core::option::Option<::agentbind::Captured<Verdict>>`...);
+/// an agent without sections gets `free_text`: the whole reply, unchecked.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __agentbind_v0_2_output {
@@ -551,7 +528,7 @@ macro_rules! __agentbind_v0_2_output {
             }
         }
     };
-    ($(#[$attr:meta])* [$( ($field:ident $section:ident $take:ident $value:tt $doc:literal) )+]) => {
+    ($(#[$attr:meta])* [$( ($field:ident $section:ident $take:ident [$type:ty] $doc:literal) )+]) => {
         /// The typed reply of this agent: one field per section. Required sections are plain
         /// values; optional and conditionally required ones are `Option`s; repeated sections
         /// are `Vec`s holding every occurrence in reply order.
@@ -559,7 +536,7 @@ macro_rules! __agentbind_v0_2_output {
         #[derive(Debug, Clone, PartialEq)]
         $(#[$attr])*
         pub struct Output {
-            $( #[doc = $doc] pub $field: ::agentbind::__agentbind_v0_2_output!(@type $take $value), )+
+            $( #[doc = $doc] pub $field: $type, )+
         }
 
         impl Output {
@@ -585,27 +562,22 @@ macro_rules! __agentbind_v0_2_output {
             }
         }
     };
-    (@type required Text) => { ::agentbind::SectionText };
-    (@type optional Text) => { ::core::option::Option<::agentbind::SectionText> };
-    (@type repeated Text) => { ::std::vec::Vec<::agentbind::SectionText> };
-    (@type required (Value $name:ident)) => { ::agentbind::Captured<$name> };
-    (@type optional (Value $name:ident)) => { ::core::option::Option<::agentbind::Captured<$name>> };
-    (@type repeated (Value $name:ident)) => { ::std::vec::Vec<::agentbind::Captured<$name>> };
 }
 
 /// `Metrics`, `Metric` and their impls. Each metric is
-/// `(field Variant "name" Kind "doc" "description")`, `Kind` one of `Integer`, `Float`,
-/// `Percentage`, `Boolean`, `Fraction`.
+/// `(field Variant "name" [Type] "doc" "description")`, `Type` the field's type from
+/// `agentbind_vocab::metric_types!` (`i64`, `::agentbind::Percentage`...), whose
+/// `MetricField::KIND` is the metric's kind.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __agentbind_v0_2_metrics {
-    ($(#[$attr:meta])* [$( ($field:ident $variant:ident $name:literal $kind:ident $doc:literal $description:literal) )*]) => {
+    ($(#[$attr:meta])* [$( ($field:ident $variant:ident $name:literal [$type:ty] $doc:literal $description:literal) )*]) => {
         /// The metrics this agent reports (`metrics`), one plain field per metric.
         #[::agentbind::data]
         #[derive(Debug, Clone, Copy, Default, PartialEq)]
         $(#[$attr])*
         pub struct Metrics {
-            $( #[doc = $doc] pub $field: ::agentbind::__agentbind_v0_2_metrics!(@type $kind), )*
+            $( #[doc = $doc] pub $field: $type, )*
         }
 
         /// The names of this agent's metrics.
@@ -619,7 +591,7 @@ macro_rules! __agentbind_v0_2_metrics {
             pub const ALL: &'static [Metric] = &[$( Metric::$variant ),*];
             const NAMES: &'static [&'static str] = &[$( $name ),*];
             const DESCRIPTIONS: &'static [&'static str] = &[$( $description ),*];
-            const KINDS: &'static [::agentbind::MetricKind] = &[$( ::agentbind::MetricKind::$kind ),*];
+            const KINDS: &'static [::agentbind::MetricKind] = &[$( <$type as ::agentbind::MetricField>::KIND ),*];
 
             /// The metric's name in the agent file.
             pub const fn name(self) -> &'static str {
@@ -691,11 +663,6 @@ macro_rules! __agentbind_v0_2_metrics {
             }
         }
     };
-    (@type Integer) => { i64 };
-    (@type Float) => { f64 };
-    (@type Percentage) => { ::agentbind::Percentage };
-    (@type Boolean) => { bool };
-    (@type Fraction) => { ::agentbind::Fraction };
 }
 
 /// The build script's `AnyAgent`: one variant per generated module, for routing by name.
@@ -760,4 +727,39 @@ macro_rules! __agentbind_v0_2_any_agent {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InputType;
+    use crate::{InputKind, JsonValue, LabeledEnum, Markdown};
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Severity {
+        Sev1,
+    }
+
+    impl LabeledEnum for Severity {
+        const LABELS: &'static [&'static str] = &["SEV1"];
+        fn label(self) -> &'static str {
+            "SEV1"
+        }
+        fn from_label(label: &str) -> Option<Self> {
+            (label == "SEV1").then_some(Severity::Sev1)
+        }
+    }
+
+    #[test]
+    fn input_kinds_come_from_field_types() {
+        assert_eq!(<String as InputType>::KIND, InputKind::String);
+        assert_eq!(<Markdown as InputType>::KIND, InputKind::Markdown);
+        assert_eq!(<std::path::PathBuf as InputType>::KIND, InputKind::FilePath);
+        assert_eq!(<Vec<JsonValue> as InputType>::KIND, InputKind::List(&InputKind::Object));
+        assert_eq!(
+            <Vec<Vec<i64>> as InputType>::KIND,
+            InputKind::List(&InputKind::List(&InputKind::Integer))
+        );
+        assert_eq!(<Severity as InputType>::KIND, InputKind::Enum(&["SEV1"]));
+        assert_eq!(<Vec<Severity> as InputType>::KIND, InputKind::List(&InputKind::Enum(&["SEV1"])));
+    }
 }

@@ -38,7 +38,10 @@ macro_rules! open_word_enum {
 /// An enum of exactly the words of a list, with `as_str`. Called back by the lists of
 /// `agentbind-vocab`: `agentbind_vocab::metric_types!(closed_word_enum #[doc = "..."] MetricKind;)`.
 macro_rules! closed_word_enum {
-    ($(#[$attr:meta])* $name:ident; $($variant:ident $word:literal $doc:literal),* $(,)?) => {
+    (
+        $(#[$attr:meta])* $name:ident;
+        $($variant:ident $word:literal $({$($rust_type:tt)*})? $doc:literal),* $(,)?
+    ) => {
         $(#[$attr])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name {

@@ -73,7 +73,10 @@ fn expand_prints_the_generated_module() {
     assert!(stdout.contains("pub mod backend_engineer_golang {"), "{stdout}");
     // The module is data for the runtime's macros: here, the inputs of the file.
     assert!(stdout.contains("::agentbind::__private_v0_2::input! {"), "{stdout}");
-    assert!(stdout.contains("required[(task_description \"task_description\" String"), "{stdout}");
+    assert!(
+        stdout.contains("required[(task_description \"task_description\"[::std::string::String]"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -2,9 +2,25 @@
 //! words this crate reads are the ones the runtime's enums have, and the variant names it
 //! emits are theirs.
 
-/// An enum of exactly the words of a list, with `file_name`, `variant` and `from_word`.
+/// An enum of exactly the words of a list, with `file_name`, `variant` and `from_word`, and
+/// `rust_type` for the lists that give each word's Rust type (input and metric types).
 /// Called back by the lists of `agentbind-vocab`.
 macro_rules! closed_vocab_enum {
+    (
+        $(#[$attr:meta])* $name:ident;
+        $($variant:ident $word:literal $([$($alias:literal),*])? {$($rust_type:tt)*} $doc:literal),* $(,)?
+    ) => {
+        closed_vocab_enum! { $(#[$attr])* $name; $($variant $word $([$($alias),*])? $doc),* }
+
+        impl $name {
+            /// The Rust type a value is held as, as generated code writes it.
+            pub fn rust_type(self) -> &'static str {
+                match self {
+                    $( $name::$variant => stringify!($($rust_type)*), )*
+                }
+            }
+        }
+    };
     (
         $(#[$attr:meta])* $name:ident;
         $($variant:ident $word:literal $([$($alias:literal),*])? $doc:literal),* $(,)?

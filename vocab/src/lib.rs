@@ -6,9 +6,9 @@
 //! from them. A word added here is known to both, so the two cannot drift apart.
 //!
 //! Each list is a macro that calls back a macro of the caller's with the entries, as
-//! `Variant "word" "doc"` (input types add `[aliases]` before the doc), so that the caller
-//! can build an enum, a `match`, or a table; tokens after the callback's name are passed
-//! first:
+//! `Variant "word" "doc"` (input types add `[aliases]`, and input and metric types a
+//! `{Rust type}`, before the doc), so that the caller can build an enum, a `match`, or a
+//! table; tokens after the callback's name are passed first:
 //!
 //! ```
 //! macro_rules! words {
@@ -33,6 +33,9 @@ pub struct Word {
     pub variant: &'static str,
     /// Other spellings that mean the same (`float` for `number`).
     pub aliases: &'static [&'static str],
+    /// The Rust type a value of this word is held as, as generated code writes it
+    /// (`::agentbind::Markdown`), for input and metric types; `None` in the other lists.
+    pub rust_type: Option<&'static str>,
 }
 
 impl Word {
@@ -118,35 +121,37 @@ macro_rules! colors {
 }
 
 /// The scalar input types of `input_schema` (besides `list`, `list[<type>]` and `enum:` on a
-/// `string`): `Variant "type" [aliases] "doc"`.
+/// `string`): `Variant "type" [aliases] {Rust type} "doc"`. The Rust type is the field type of
+/// generated inputs, written as generated code writes it.
 #[macro_export]
 macro_rules! input_types {
     ($callback:ident $($args:tt)*) => {
         $callback! {
             $($args)*
-            String "string" [] "`string`.",
-            Markdown "markdown" [] "`markdown`.",
-            FileContent "file_content" [] "`file_content`.",
-            FilePath "file_path" [] "`file_path`.",
-            Object "object" [] "`object`.",
-            Integer "integer" [] "`integer`.",
-            Number "number" ["float"] "`number` (or `float`).",
-            Boolean "boolean" [] "`boolean`.",
+            String "string" [] {::std::string::String} "`string`.",
+            Markdown "markdown" [] {::agentbind::Markdown} "`markdown`.",
+            FileContent "file_content" [] {::agentbind::FileContent} "`file_content`.",
+            FilePath "file_path" [] {::std::path::PathBuf} "`file_path`.",
+            Object "object" [] {::agentbind::JsonValue} "`object`.",
+            Integer "integer" [] {i64} "`integer`.",
+            Number "number" ["float"] {f64} "`number` (or `float`).",
+            Boolean "boolean" [] {bool} "`boolean`.",
         }
     };
 }
 
-/// The metric types of `metrics`: `Variant "type" "doc"`.
+/// The metric types of `metrics`: `Variant "type" {Rust type} "doc"`. The Rust type is the
+/// field type of generated metrics, written as generated code writes it.
 #[macro_export]
 macro_rules! metric_types {
     ($callback:ident $($args:tt)*) => {
         $callback! {
             $($args)*
-            Integer "integer" "`integer`, held as `i64`.",
-            Float "float" "`float`, held as `f64`.",
-            Percentage "percentage" "`percentage`, held as `agentbind::Percentage`.",
-            Boolean "boolean" "`boolean`, held as `bool`.",
-            Fraction "fraction" "`fraction`, held as `agentbind::Fraction`.",
+            Integer "integer" {i64} "`integer`, held as `i64`.",
+            Float "float" {f64} "`float`, held as `f64`.",
+            Percentage "percentage" {::agentbind::Percentage} "`percentage`, held as `agentbind::Percentage`.",
+            Boolean "boolean" {bool} "`boolean`, held as `bool`.",
+            Fraction "fraction" {::agentbind::Fraction} "`fraction`, held as `agentbind::Fraction`.",
         }
     };
 }
@@ -173,12 +178,27 @@ macro_rules! escalation_path_values {
     };
 }
 
+/// `Some(values[0])`, or `None` for no value.
+const fn first(values: &[&'static str]) -> Option<&'static str> {
+    match values {
+        [value, ..] => Some(*value),
+        [] => None,
+    }
+}
+
 /// Defines the constant `$name` (with `$doc`) as the table of a list.
 macro_rules! table {
-    ($name:ident $doc:literal; $($variant:ident $word:literal $([$($alias:literal),*])? $doc_of:literal),* $(,)?) => {
+    (
+        $name:ident $doc:literal;
+        $($variant:ident $word:literal $([$($alias:literal),*])? $({$($rust_type:tt)*})? $doc_of:literal),* $(,)?
+    ) => {
         #[doc = $doc]
-        pub const $name: &[Word] =
-            &[$(Word { word: $word, variant: stringify!($variant), aliases: &[$($($alias),*)?] }),*];
+        pub const $name: &[Word] = &[$(Word {
+            word: $word,
+            variant: stringify!($variant),
+            aliases: &[$($($alias),*)?],
+            rust_type: first(&[$(stringify!($($rust_type)*))?]),
+        }),*];
     };
 }
 

@@ -1,7 +1,7 @@
 //! The data of the Claude Code keys: `tools`, `model`, `color` and the other settings.
 
 use super::{list, optional, optional_str, push_str_lit, str_lit, text_lit};
-use crate::model::{AgentSpec, ClaudeCodeSpec, ToolSpec};
+use crate::model::{AgentSpec, ClaudeCodeSpec, ModelKind, ToolSpec};
 
 fn tool(spec: &ToolSpec) -> String {
     match spec {
@@ -17,25 +17,31 @@ pub(crate) fn tools(specs: &[ToolSpec]) -> String {
     format!("[{}]", list(specs, |out, spec| out.push_str(&tool(spec))))
 }
 
-/// The `Model` variant.
-pub(crate) fn model_kind(spec: &AgentSpec) -> &'static str {
-    spec.model_kind.variant()
+/// The `Model` variant: `Opus`, or `Id("claude-...")`.
+pub(crate) fn model_kind(spec: &AgentSpec) -> String {
+    match spec.model_kind {
+        ModelKind::Alias(alias) => alias.variant().to_owned(),
+        ModelKind::Id => format!("Id({})", str_lit(&spec.model)),
+    }
 }
 
-/// `[Color]`, `["other"]` or `[]`.
+/// A value of an open list: the variant of a known word (`Red`), `Other("text")` otherwise.
+pub(crate) fn open_value(table: &'static [agentbind_vocab::Word], text: &str) -> String {
+    match agentbind_vocab::Word::find(table, text) {
+        Some(known) => known.variant.to_owned(),
+        None => format!("Other({})", str_lit(text)),
+    }
+}
+
+/// `[Red]`, `[Other("other")]` or `[]`.
 pub(crate) fn color(spec: &AgentSpec) -> String {
-    optional(spec.color.as_deref().map(|color| {
-        match agentbind_vocab::Word::find(agentbind_vocab::COLORS, color) {
-            Some(named) => named.variant.to_owned(),
-            None => str_lit(color),
-        }
-    }))
+    optional(spec.color.as_deref().map(|color| open_value(agentbind_vocab::COLORS, color)))
 }
 
-/// `NONE`, or every setting as data.
+/// `[]`, or every setting as data: `[{ disallowed_tools: [...], ... }]`.
 pub(crate) fn settings(spec: &ClaudeCodeSpec) -> String {
     if *spec == ClaudeCodeSpec::default() {
-        return "NONE".to_owned();
+        return "[]".to_owned();
     }
     let disallowed_tools = tools(&spec.disallowed_tools);
     let permission_mode = optional_str(spec.permission_mode.as_deref());
@@ -49,8 +55,8 @@ pub(crate) fn settings(spec: &ClaudeCodeSpec) -> String {
     let isolation = optional_str(spec.isolation.as_deref());
     let initial_prompt = optional(spec.initial_prompt.as_deref().map(text_lit));
     format!(
-        "{{ disallowed_tools: {disallowed_tools}, permission_mode: {permission_mode}, max_turns: {max_turns}, \
+        "[{{ disallowed_tools: {disallowed_tools}, permission_mode: {permission_mode}, max_turns: {max_turns}, \
          skills: [{skills}], mcp_servers: [{mcp_servers}], hooks: {hooks}, memory: {memory}, \
-         background: {background}, effort: {effort}, isolation: {isolation}, initial_prompt: {initial_prompt} }}"
+         background: {background}, effort: {effort}, isolation: {isolation}, initial_prompt: {initial_prompt} }}]"
     )
 }

@@ -7,13 +7,14 @@ use super::{emit, str_lit, PRIVATE};
 use crate::model::{AgentSpec, InputSpec, InputType};
 use crate::naming::{self, ident_text};
 
-/// The kind of an input, as the runtime's `input!` reads it: `String`, `(List String)`,
-/// `(Enum Severity)`...
-fn kind(ty: &InputType) -> String {
+/// The Rust type of an input's field: `::std::string::String`,
+/// `::std::vec::Vec<::agentbind::Markdown>`, `Severity`... (the scalars' types come from
+/// `agentbind_vocab::input_types!`).
+fn rust_type(ty: &InputType) -> String {
     match ty {
-        InputType::Scalar(scalar) => scalar.variant().to_owned(),
-        InputType::List(inner) => format!("(List {})", kind(inner)),
-        InputType::Enum(e) => format!("(Enum {})", ident_text(&e.type_name)),
+        InputType::Scalar(scalar) => scalar.rust_type().to_owned(),
+        InputType::List(inner) => format!("::std::vec::Vec<{}>", rust_type(inner)),
+        InputType::Enum(e) => ident_text(&e.type_name).into_owned(),
     }
 }
 
@@ -60,8 +61,8 @@ pub(crate) fn input(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
         }
         emit!(
             out,
-            " {} {} {} {} {})\n",
-            kind(&input.ty),
+            " [{}] {} {} {} {})\n",
+            rust_type(&input.ty),
             str_lit(&input.name),
             str_lit(&naming::title(&input.name)),
             str_lit(&field_doc(input)),

@@ -13,11 +13,11 @@ pub(crate) fn metrics(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
         push_description(&mut text, ": ", metric.description.as_deref());
         emit!(
             out,
-            "({} {} {} {} {} {})\n",
+            "({} {} {} [{}] {} {})\n",
             ident_text(&metric.field),
             ident_text(&metric.variant),
             str_lit(&metric.name),
-            metric.kind.variant(),
+            metric.kind.rust_type(),
             str_lit(&text),
             str_lit(metric.description.as_deref().unwrap_or_default())
         );

@@ -124,17 +124,14 @@ fn agent(spec: &AgentSpec, out: &mut String) {
     // A tracked file is read by the compiler, which rebuilds when it changes; the prompt is a
     // slice of it rather than a copy.
     let prompt = match &spec.tracked_path {
-        Some(path) => format!("(file {} {})", str_lit(path), spec.body_offset),
-        None => format!("(text {})", text_lit(&spec.body)),
+        Some(path) => format!("file {} {}", str_lit(path), spec.body_offset),
+        None => format!("text {}", text_lit(&spec.body)),
     };
     let error_handling = optional(spec.error_handling.as_ref().map(|handling| {
         // A known word is its variant; any other value is kept as written.
-        let value = |table, text: &str| match agentbind_vocab::Word::find(table, text) {
-            Some(known) => known.variant.to_owned(),
-            None => str_lit(text),
-        };
-        let on_blocker = value(agentbind_vocab::ON_BLOCKER_VALUES, &handling.on_blocker);
-        let escalation = value(agentbind_vocab::ESCALATION_PATH_VALUES, &handling.escalation_path);
+        let on_blocker = claude::open_value(agentbind_vocab::ON_BLOCKER_VALUES, &handling.on_blocker);
+        let escalation =
+            claude::open_value(agentbind_vocab::ESCALATION_PATH_VALUES, &handling.escalation_path);
         format!("{on_blocker} {escalation}")
     }));
     let struct_doc =

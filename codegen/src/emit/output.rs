@@ -77,14 +77,19 @@ pub(crate) fn sections(spec: &AgentSpec, out: &mut String) {
     out.push_str("]\n}\n");
 }
 
-/// How `Output` takes the section from the reply: `required`, `optional` or `repeated`.
-fn take(section: &SectionSpec) -> &'static str {
+/// How `Output` takes the section from the reply (`required`, `optional` or `repeated`), and
+/// the field's type for that.
+fn take(section: &SectionSpec) -> (&'static str, String) {
+    let value = match &section.value_enum {
+        Some(e) => format!("::agentbind::Captured<{}>", ident_text(&e.type_name)),
+        None => "::agentbind::SectionText".to_owned(),
+    };
     if section.is_repeated() {
-        "repeated"
+        ("repeated", format!("::std::vec::Vec<{value}>"))
     } else if section.requirement == RequirementSpec::Required {
-        "required"
+        ("required", value)
     } else {
-        "optional"
+        ("optional", format!("::core::option::Option<{value}>"))
     }
 }
 
@@ -108,16 +113,12 @@ pub(crate) fn output(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
             docs::requirement(spec, s)
         );
         docs::push_description(&mut text, " ", s.description.as_deref());
-        let value = match &s.value_enum {
-            Some(e) => format!("(Value {})", ident_text(&e.type_name)),
-            None => "Text".to_owned(),
-        };
+        let (take, field_type) = take(s);
         emit!(
             out,
-            "({} {} {} {value} {})\n",
+            "({} {} {take} [{field_type}] {})\n",
             ident_text(&s.field),
             ident_text(&s.variant),
-            take(s),
             str_lit(&text)
         );
     }
