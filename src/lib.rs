@@ -35,6 +35,7 @@ extern crate self as agentbind;
 
 #[macro_use]
 mod words;
+mod absent;
 mod agent;
 mod claude;
 mod dispatch;
@@ -53,6 +54,7 @@ mod reply;
 mod scan;
 mod text;
 
+pub use absent::{NoContext, NoMetric, NoMetrics};
 pub use agent::{Agent, AgentInput, AgentOutput, ContextKind, Requirement, SectionKind};
 pub use claude::{ClaudeCodeSettings, Color, Model, Tool};
 pub use dispatch::{Dispatch, Events, FinishedReply, ReplyParser, SectionEvent};

@@ -114,6 +114,7 @@ pub const fn claude_code_settings(
 
 pub use crate::__agentbind_v0_2_agent as agent;
 pub use crate::__agentbind_v0_2_any_agent as any_agent;
+pub use crate::__agentbind_v0_2_contexts as contexts;
 pub use crate::__agentbind_v0_2_input as input;
 pub use crate::__agentbind_v0_2_labeled_enum as labeled_enum;
 pub use crate::__agentbind_v0_2_metrics as metrics;
@@ -386,28 +387,21 @@ macro_rules! __agentbind_v0_2_input {
     };
 }
 
-/// `InvocationContext` and `Section`: the enums, their tables, the matcher and the
-/// `ContextKind` and `SectionKind` impls.
-///
-/// Each context is `(Variant "name" [marker?] "doc")`; each section is
-/// `(Variant "name" "pattern" once|repeated [labels?] requirement "doc")`, where `labels` is
-/// `"lenient pattern" ["LABEL" ...]` for a section whose value is an enum, and
-/// `requirement` is `Required`, `Optional` or `RequiredIn [Context ...]`. Optional parts are
-/// read with `$(...)?` rather than helper rules: a macro call per value costs compile time.
+/// `InvocationContext`: the enum of the contexts named by `required_when`, its tables and its
+/// `ContextKind` impl. Each context is `(Variant "name" [marker?] "doc")`. An agent without
+/// contexts (`[]`) names [`NoContext`](crate::NoContext) instead of defining an empty enum.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_sections {
-    (
-        #[doc = $contexts_doc:literal]
-        contexts [$( ($context:ident $context_name:literal [$($marker:literal)?] $context_doc:literal) )*]
-        sections [$( (
-            $section:ident $name:literal $pattern:literal $occurs:ident
-            [$($scan:literal [$($label:literal)*])?]
-            $requirement:ident $([$($required_in:ident)+])?
-            $section_doc:literal
-        ) )*]
-    ) => {
-        #[doc = $contexts_doc]
+macro_rules! __agentbind_v0_2_contexts {
+    ([]) => {
+        /// The invocation contexts of this agent: it declares none (no section has
+        /// `required_when`), so no dispatch can be given one.
+        pub type InvocationContext = ::agentbind::NoContext;
+    };
+    ([$( ($context:ident $context_name:literal [$($marker:literal)?] $context_doc:literal) )+]) => {
+        /// The invocation contexts named by `required_when`. A dispatch in a context carries
+        /// the context's marker in its prompt and requires the sections that the context
+        /// makes required.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum InvocationContext {
             $( #[doc = $context_doc] $context, )*
@@ -442,7 +436,26 @@ macro_rules! __agentbind_v0_2_sections {
                 InvocationContext::prompt_marker(self)
             }
         }
+    };
+}
 
+/// `Section`: the enum, its tables, the matcher and the `SectionKind` impl.
+///
+/// Each section is `(Variant "name" "pattern" once|repeated [labels?] requirement "doc")`,
+/// where `labels` is `"lenient pattern" ["LABEL" ...]` for a section whose value is an enum,
+/// and `requirement` is `Required`, `Optional` or `RequiredIn [Context ...]`. Optional parts
+/// are read with `$(...)?` rather than helper rules: a macro call per value costs compile time.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __agentbind_v0_2_sections {
+    (
+        [$( (
+            $section:ident $name:literal $pattern:literal $occurs:ident
+            [$($scan:literal [$($label:literal)*])?]
+            $requirement:ident $([$($required_in:ident)+])?
+            $section_doc:literal
+        ) )*]
+    ) => {
         /// The sections of this agent's reply (`output_schema.required_sections`), in file order.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Section {
@@ -564,13 +577,20 @@ macro_rules! __agentbind_v0_2_output {
     };
 }
 
-/// `Metrics`, `Metric` and their impls. Each metric is
+/// `Metrics`, `Metric` and their impls; an agent without metrics (`[]`) names
+/// [`NoMetrics`](crate::NoMetrics) and [`NoMetric`](crate::NoMetric). Each metric is
 /// `(field Variant "name" [Type] "doc" "description")`, `Type` the field's type from
 /// `agentbind_vocab::metric_types!` (`i64`, `::agentbind::Percentage`...), whose
 /// `MetricField::KIND` is the metric's kind.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __agentbind_v0_2_metrics {
+    ($(#[$attr:meta])* []) => {
+        /// The metrics this agent reports: it declares none.
+        pub type Metrics = ::agentbind::NoMetrics;
+        /// The names of this agent's metrics: it declares none.
+        pub type Metric = ::agentbind::NoMetric;
+    };
     ($(#[$attr:meta])* [$( ($field:ident $variant:ident $name:literal [$type:ty] $doc:literal $description:literal) )*]) => {
         /// The metrics this agent reports (`metrics`), one plain field per metric.
         #[::agentbind::data]

@@ -102,7 +102,8 @@ impl Builder {
     }
 
     /// Puts `attribute` (such as `#[derive(serde::Serialize)]`) on every generated data type:
-    /// `Input`, `Output`, `Metrics` and the enums of values.
+    /// `Input`, `Output`, `Metrics` and the enums of values. The `Metrics` of an agent without
+    /// metrics is `agentbind::NoMetrics`, which is not generated and gets no attribute.
     pub fn type_attribute(mut self, attribute: impl Into<String>) -> Self {
         self.type_attributes.push(attribute.into());
         self

@@ -31,12 +31,7 @@ fn labels(section: &SectionSpec) -> String {
 
 /// The `InvocationContext` and `Section` enums, their tables and the matcher.
 pub(crate) fn sections(spec: &AgentSpec, out: &mut String) {
-    let contexts_doc = if spec.contexts.is_empty() {
-        "The invocation contexts of this agent: it declares none (no section has `required_when`), so no dispatch can be given one."
-    } else {
-        "The invocation contexts named by `required_when`. A dispatch in a context carries the context's marker in its prompt and requires the sections that the context makes required."
-    };
-    emit!(out, "{PRIVATE}::sections! {{\n#[doc = {}]\ncontexts [\n", str_lit(contexts_doc));
+    emit!(out, "{PRIVATE}::contexts! {{\n[\n");
     for context in &spec.contexts {
         let mut text = format!("Invoked from {}", docs::code_cell(&context.name));
         if let Some(marker) = &context.marker {
@@ -52,7 +47,7 @@ pub(crate) fn sections(spec: &AgentSpec, out: &mut String) {
             str_lit(&text)
         );
     }
-    out.push_str("]\nsections [\n");
+    emit!(out, "]\n}}\n{PRIVATE}::sections! {{\n[\n");
     for s in &spec.sections {
         let mut text = format!(
             "`{}`: lines matching {}; required: {}; occurs {}.",
