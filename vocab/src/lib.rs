@@ -33,9 +33,6 @@ pub struct Word {
     pub variant: &'static str,
     /// Other spellings that mean the same (`float` for `number`).
     pub aliases: &'static [&'static str],
-    /// The Rust type a value of this word is held as, as generated code writes it
-    /// (`::agentbind::Markdown`), for input and metric types; `None` in the other lists.
-    pub rust_type: Option<&'static str>,
 }
 
 impl Word {
@@ -178,27 +175,16 @@ macro_rules! escalation_path_values {
     };
 }
 
-/// `Some(values[0])`, or `None` for no value.
-const fn first(values: &[&'static str]) -> Option<&'static str> {
-    match values {
-        [value, ..] => Some(*value),
-        [] => None,
-    }
-}
-
-/// Defines the constant `$name` (with `$doc`) as the table of a list.
+/// Defines the constant `$name` (with `$doc`) as the table of a list (the Rust types of input
+/// and metric types are for generated code, not for the table).
 macro_rules! table {
     (
         $name:ident $doc:literal;
         $($variant:ident $word:literal $([$($alias:literal),*])? $({$($rust_type:tt)*})? $doc_of:literal),* $(,)?
     ) => {
         #[doc = $doc]
-        pub const $name: &[Word] = &[$(Word {
-            word: $word,
-            variant: stringify!($variant),
-            aliases: &[$($($alias),*)?],
-            rust_type: first(&[$(stringify!($($rust_type)*))?]),
-        }),*];
+        pub const $name: &[Word] =
+            &[$(Word { word: $word, variant: stringify!($variant), aliases: &[$($($alias),*)?] }),*];
     };
 }
 

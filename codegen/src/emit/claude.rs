@@ -1,6 +1,6 @@
 //! The data of the Claude Code keys: `tools`, `model`, `color` and the other settings.
 
-use super::{list, optional, optional_str, push_str_lit, str_lit, text_lit};
+use super::{list, open_value, optional, optional_str, push_str_lit, str_lit, text_lit};
 use crate::model::{AgentSpec, ClaudeCodeSpec, ModelKind, ToolSpec};
 
 fn tool(spec: &ToolSpec) -> String {
@@ -20,16 +20,8 @@ pub(crate) fn tools(specs: &[ToolSpec]) -> String {
 /// The `Model` variant: `Opus`, or `Id("claude-...")`.
 pub(crate) fn model_kind(spec: &AgentSpec) -> String {
     match spec.model_kind {
-        ModelKind::Alias(alias) => alias.variant().to_owned(),
         ModelKind::Id => format!("Id({})", str_lit(&spec.model)),
-    }
-}
-
-/// A value of an open list: the variant of a known word (`Red`), `Other("text")` otherwise.
-pub(crate) fn open_value(table: &'static [agentbind_vocab::Word], text: &str) -> String {
-    match agentbind_vocab::Word::find(table, text) {
-        Some(known) => known.variant.to_owned(),
-        None => format!("Other({})", str_lit(text)),
+        alias => alias.variant().to_owned(),
     }
 }
 

@@ -115,6 +115,14 @@ pub(crate) fn optional(value: Option<String>) -> String {
     }
 }
 
+/// A value of an open list: the variant of a known word (`Red`), `Other("text")` otherwise.
+pub(crate) fn open_value(table: &'static [agentbind_vocab::Word], text: &str) -> String {
+    match agentbind_vocab::Word::find(table, text) {
+        Some(known) => known.variant.to_owned(),
+        None => format!("Other({})", str_lit(text)),
+    }
+}
+
 /// `["text"]` or `[]`.
 pub(crate) fn optional_str(value: Option<&str>) -> String {
     optional(value.map(str_lit))
@@ -129,9 +137,8 @@ fn agent(spec: &AgentSpec, out: &mut String) {
     };
     let error_handling = optional(spec.error_handling.as_ref().map(|handling| {
         // A known word is its variant; any other value is kept as written.
-        let on_blocker = claude::open_value(agentbind_vocab::ON_BLOCKER_VALUES, &handling.on_blocker);
-        let escalation =
-            claude::open_value(agentbind_vocab::ESCALATION_PATH_VALUES, &handling.escalation_path);
+        let on_blocker = open_value(agentbind_vocab::ON_BLOCKER_VALUES, &handling.on_blocker);
+        let escalation = open_value(agentbind_vocab::ESCALATION_PATH_VALUES, &handling.escalation_path);
         format!("{on_blocker} {escalation}")
     }));
     let struct_doc =
