@@ -17,9 +17,9 @@ const API_VERSION: &str = "2023-06-01";
 /// Agents' `model` values go through [`ModelMap::anthropic`] (`opus` → `claude-opus-4-1`...;
 /// `inherit` → Sonnet) unless replaced. `max_tokens`, which the API requires, is 8192 unless
 /// the run sets it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Anthropic {
-    http: reqwest::Client,
+    http: http::Transport,
     url: String,
     api_key: String,
     models: ModelMap,
@@ -36,7 +36,7 @@ impl Anthropic {
     /// A client of the API at `base_url` (a proxy or a test server), without `/v1`.
     pub fn with_base_url(base_url: &str, api_key: impl Into<String>) -> Result<Self, ModelError> {
         Ok(Self {
-            http: http::client()?,
+            http: http::Transport::new()?,
             url: format!("{}/v1/messages", http::base_url(base_url)?),
             api_key: api_key.into(),
             models: ModelMap::anthropic(),
@@ -54,6 +54,25 @@ impl Anthropic {
     /// Replaces the model map.
     pub fn with_models(mut self, models: ModelMap) -> Self {
         self.models = models;
+        self
+    }
+
+    /// Waits at most `timeout` for a connection to the server (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT), 10 s); past it, the call fails
+    /// with [`ModelError::Unreachable`]. Builds a new connection pool.
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Result<Self, ModelError> {
+        self.http = self.http.connect_timeout(timeout)?;
+        Ok(self)
+    }
+
+    /// Waits at most `timeout` without progress (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT), 10 minutes): for the response to
+    /// start, then for the rest of a whole body, or for the next event of a stream that gives
+    /// text, usage or the end (keep-alive comments and pings do not count). Past it, the call
+    /// fails with [`ModelError::Stalled`]. [`RunOptions::timeout`](crate::RunOptions::timeout)
+    /// bounds a whole run besides.
+    pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.http.idle = timeout;
         self
     }
 
@@ -84,12 +103,30 @@ impl Anthropic {
             body.value("stream", &json!(true));
         }
         let body = body.finish();
+        let key = match http::sensitive(&self.api_key) {
+            Ok(key) => key,
+            Err(error) => return Box::pin(async move { Err(error) }),
+        };
         let builder = self
             .http
+            .client
             .post(&self.url)
-            .header("x-api-key", &self.api_key)
+            .header("x-api-key", key)
             .header("anthropic-version", API_VERSION);
-        Box::pin(http::post(builder, &self.url, body))
+        Box::pin(http::post(builder, &self.url, body, self.http.idle))
+    }
+}
+
+/// The key is redacted.
+impl std::fmt::Debug for Anthropic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Anthropic")
+            .field("url", &self.url)
+            .field("api_key", &http::redacted(&self.api_key))
+            .field("models", &self.models)
+            .field("max_tokens", &self.max_tokens)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
     }
 }
 
@@ -101,6 +138,10 @@ impl http::HttpBackend for Anthropic {
 
     fn models(&self) -> &ModelMap {
         &self.models
+    }
+
+    fn idle_timeout(&self) -> std::time::Duration {
+        self.http.idle
     }
 
     fn send(

@@ -147,30 +147,40 @@ impl ModelClient for ClaudeCode {
                 drop(stdin.take());
             };
             let limit = BODY_LIMIT as u64;
+            // Past the limit, the call fails at once (and the child is killed when dropped),
+            // rather than leaving it blocked on a full pipe.
             let read_out = async {
                 let mut out = Vec::new();
                 if let Some(stdout) = stdout.as_mut() {
-                    stdout.take(limit + 1).read_to_end(&mut out).await.map(|_| out)
-                } else {
-                    Ok(out)
+                    stdout.take(limit + 1).read_to_end(&mut out).await.map_err(|e| ModelError::Process {
+                        program: program.clone(),
+                        code: None,
+                        message: e.to_string(),
+                    })?;
                 }
+                if out.len() as u64 > limit {
+                    return Err(ModelError::TooLarge { limit: agentbind::MAX_REPLY_BYTES });
+                }
+                Ok(out)
             };
+            // stderr is read to its end, keeping the first 8 KiB: a child whose stderr pipe
+            // fills up blocks, and would never close its stdout.
             let read_err = async {
-                let mut err = Vec::new();
+                let mut kept = Vec::new();
                 if let Some(stderr) = stderr.as_mut() {
-                    let _ = stderr.take(ERROR_BODY_LIMIT as u64).read_to_end(&mut err).await;
+                    let mut buffer = [0u8; 8192];
+                    while let Ok(read @ 1..) = stderr.read(&mut buffer).await {
+                        let room = ERROR_BODY_LIMIT.saturating_sub(kept.len());
+                        kept.extend_from_slice(&buffer[..read.min(room)]);
+                    }
                 }
-                err
+                Ok::<_, ModelError>(kept)
             };
-            let ((), out, err) = futures_util::future::join3(write, read_out, read_err).await;
-            let out = out.map_err(|e| ModelError::Process {
-                program: program.clone(),
-                code: None,
-                message: e.to_string(),
-            })?;
-            if out.len() as u64 > limit {
-                return Err(ModelError::TooLarge { limit: agentbind::MAX_REPLY_BYTES });
-            }
+            let write = async {
+                write.await;
+                Ok::<_, ModelError>(())
+            };
+            let ((), out, err) = futures_util::future::try_join3(write, read_out, read_err).await?;
             let status = child.wait().await.map_err(|e| ModelError::Process {
                 program: program.clone(),
                 code: None,
@@ -229,8 +239,8 @@ fn completion(program: &str, out: &[u8]) -> Result<Completion, ModelError> {
         text,
         usage: Usage {
             input_tokens: tokens("input_tokens")
-                + tokens("cache_read_input_tokens")
-                + tokens("cache_creation_input_tokens"),
+                .saturating_add(tokens("cache_read_input_tokens"))
+                .saturating_add(tokens("cache_creation_input_tokens")),
             output_tokens: tokens("output_tokens"),
         },
         model: result["modelUsage"].as_object().and_then(|models| models.keys().next().cloned()),

@@ -86,16 +86,18 @@ pub struct Usage {
 }
 
 impl Usage {
-    /// Input and output tokens together.
+    /// Input and output tokens together (saturating: counts come from the server).
     pub fn total(&self) -> u64 {
-        self.input_tokens + self.output_tokens
+        self.input_tokens.saturating_add(self.output_tokens)
     }
 }
 
+/// Adds counts, saturating at `u64::MAX`: servers report them, and a hostile one may report
+/// any number.
 impl AddAssign for Usage {
     fn add_assign(&mut self, other: Usage) {
-        self.input_tokens += other.input_tokens;
-        self.output_tokens += other.output_tokens;
+        self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
     }
 }
 

@@ -29,6 +29,25 @@ pub enum ModelError {
         /// The start of the response body (at most 8 KiB), which usually says why.
         body: String,
     },
+    /// The server answered with a redirect (3xx). Model APIs do not redirect a `POST`, and
+    /// following one would send the API key and the prompt to wherever it points, so
+    /// redirects are never followed.
+    Redirected {
+        /// The status code (301, 302, 307, 308...).
+        status: u16,
+        /// The `Location` it pointed to, when it gave one (control characters escaped, at most
+        /// 8 KiB).
+        location: Option<String>,
+    },
+    /// The server made no progress for longer than the client's idle timeout: no response
+    /// head, no rest of the body, or no new event on a stream (keep-alive comments do not
+    /// count). See `OpenAiCompatible::idle_timeout`.
+    Stalled {
+        /// The idle timeout that passed.
+        limit: Duration,
+        /// Bytes of the response received before it stalled.
+        received: usize,
+    },
     /// The response is not what the API returns: not JSON, or JSON of another shape.
     InvalidResponse {
         /// What is wrong with it.
@@ -75,40 +94,77 @@ pub enum ModelError {
 
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Printable as P;
         match self {
-            ModelError::Unreachable { url, message } => write!(f, "cannot reach {url}: {message}"),
+            ModelError::Unreachable { url, message } => write!(f, "cannot reach {}: {}", P(url), P(message)),
             ModelError::Status { status, body } if body.is_empty() => write!(f, "HTTP status {status}"),
-            ModelError::Status { status, body } => write!(f, "HTTP status {status}: {body}"),
+            ModelError::Status { status, body } => write!(f, "HTTP status {status}: {}", P(body)),
+            ModelError::Redirected { status, location: Some(location) } => {
+                write!(
+                    f,
+                    "HTTP status {status}: the server redirects to {}, which is not followed",
+                    P(location)
+                )
+            }
+            ModelError::Redirected { status, location: None } => {
+                write!(f, "HTTP status {status}: the server redirects, which is not followed")
+            }
+            ModelError::Stalled { limit, received } => {
+                write!(
+                    f,
+                    "the server made no progress for {limit:?} (after {received} bytes of the response)"
+                )
+            }
             ModelError::InvalidResponse { message, body } => {
-                write!(f, "invalid response: {message}")?;
+                write!(f, "invalid response: {}", P(message))?;
                 if !body.is_empty() {
-                    write!(f, " (body starts: {})", truncate(body, 200))?;
+                    write!(f, " (body starts: {})", P(truncate(body, 200)))?;
                 }
                 Ok(())
             }
             ModelError::EmptyReply { finish_reason: Some(reason) } => {
-                write!(f, "the model replied with no text (finish reason `{reason}`)")
+                write!(f, "the model replied with no text (finish reason `{}`)", P(reason))
             }
             ModelError::EmptyReply { finish_reason: None } => f.write_str("the model replied with no text"),
             ModelError::TooLarge { limit } => {
                 write!(f, "the reply is larger than the limit of {limit} bytes")
             }
             ModelError::StreamCut { received, message } => {
-                write!(f, "the reply was cut off after {received} bytes: {message}")
+                write!(f, "the reply was cut off after {received} bytes: {}", P(message))
             }
-            ModelError::Spawn { program, message } => write!(f, "cannot start `{program}`: {message}"),
+            ModelError::Spawn { program, message } => {
+                write!(f, "cannot start `{}`: {}", P(program), P(message))
+            }
             ModelError::Process { program, code: Some(code), message } => {
-                write!(f, "`{program}` failed with exit code {code}: {message}")
+                write!(f, "`{}` failed with exit code {code}: {}", P(program), P(message))
             }
             ModelError::Process { program, code: None, message } => {
-                write!(f, "`{program}` failed: {message}")
+                write!(f, "`{}` failed: {}", P(program), P(message))
             }
-            ModelError::Config(message) => write!(f, "client configuration: {message}"),
+            ModelError::Config(message) => write!(f, "client configuration: {}", P(message)),
         }
     }
 }
 
 impl std::error::Error for ModelError {}
+
+/// `text` with control characters other than tab and newline written as `\u{..}` escapes:
+/// error messages hold text from servers and child processes, which must not be able to put
+/// terminal escape sequences on the user's screen.
+pub(crate) struct Printable<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(|c: char| c.is_control() && c != '\n' && c != '\t') {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(f, "{}", c.escape_unicode())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
 
 /// The first `limit` bytes of `text`, cut at a character boundary.
 pub(crate) fn truncate(text: &str, limit: usize) -> &str {

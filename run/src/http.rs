@@ -1,6 +1,8 @@
 //! What the HTTP backends share: URL checks, sending a JSON body, reading a response with a
 //! size limit, and turning server-sent events into a chunk stream.
 
+use std::time::Duration;
+
 use agentbind::MAX_REPLY_BYTES;
 
 use crate::client::{BoxFuture, Chunk, ChunkStream, Completion, ModelRequest};
@@ -25,15 +27,83 @@ pub(crate) fn base_url(base: &str) -> Result<String, ModelError> {
     Ok(base.to_owned())
 }
 
-/// A reqwest client with agentbind's user agent.
-pub(crate) fn client() -> Result<reqwest::Client, ModelError> {
-    reqwest::Client::builder()
-        .user_agent(concat!("agentbind-run/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| ModelError::Config(error_text(&e)))
+/// How long a client waits for a connection by default: 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a client waits without progress by default: 10 minutes, as OpenAI's own SDKs wait
+/// for a whole call. A non-streamed reply arrives only when the model has written all of it, so
+/// this is also the longest generation a non-streamed call allows.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The reqwest client of a backend and its time limits.
+///
+/// Redirects are never followed: model APIs do not redirect a `POST`, and following one
+/// re-sends the key header and the body (system prompt and inputs) to whatever host the
+/// `Location` names, https to http included. A 3xx is [`ModelError::Redirected`].
+#[derive(Clone)]
+pub(crate) struct Transport {
+    pub(crate) client: reqwest::Client,
+    connect: Duration,
+    pub(crate) idle: Duration,
 }
 
-/// Posts `body` (JSON) to `url`; an HTTP error status becomes [`ModelError::Status`].
+impl Transport {
+    /// A client with agentbind's user agent, no redirects and the default time limits.
+    pub(crate) fn new() -> Result<Self, ModelError> {
+        Self::with_timeouts(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT)
+    }
+
+    fn with_timeouts(connect: Duration, idle: Duration) -> Result<Self, ModelError> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("agentbind-run/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(connect)
+            .build()
+            .map_err(|e| ModelError::Config(error_text(&e)))?;
+        Ok(Self { client, connect, idle })
+    }
+
+    /// The same transport with another connect timeout (a new reqwest client).
+    pub(crate) fn connect_timeout(self, connect: Duration) -> Result<Self, ModelError> {
+        Self::with_timeouts(connect, self.idle)
+    }
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("connect_timeout", &self.connect)
+            .field("idle_timeout", &self.idle)
+            .finish()
+    }
+}
+
+/// A header value that reqwest keeps out of `Debug` output and HTTP/2 header compression
+/// tables: for keys and any header the user adds.
+pub(crate) fn sensitive(value: &str) -> Result<reqwest::header::HeaderValue, ModelError> {
+    let mut value = reqwest::header::HeaderValue::from_str(value)
+        .map_err(|_| ModelError::Config("a header value holds a character HTTP does not allow".to_owned()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// A secret in `Debug` output: `[redacted]` when it is set, `""` when it is empty.
+pub(crate) struct Redacted(bool);
+
+/// `secret` for `Debug` output.
+pub(crate) fn redacted(secret: &str) -> Redacted {
+    Redacted(!secret.is_empty())
+}
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0 { "[redacted]" } else { "\"\"" })
+    }
+}
+
+/// Posts `body` (JSON) to `url`; an HTTP error status becomes [`ModelError::Status`], a
+/// redirect [`ModelError::Redirected`], and no response head within `idle`
+/// [`ModelError::Stalled`].
 ///
 /// When the server closed a kept-alive connection just as the request went out on it (hyper's
 /// "connection closed before message completed": no byte of a response came back), the
@@ -43,21 +113,38 @@ pub(crate) async fn post(
     request: reqwest::RequestBuilder,
     url: &str,
     body: Vec<u8>,
+    idle: Duration,
 ) -> Result<reqwest::Response, ModelError> {
     let request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
     let retry = request.try_clone();
-    let sent = match request.send().await {
-        Err(error) if closed_before_response(&error) => match retry {
-            Some(retry) => retry.send().await,
-            None => Err(error),
-        },
-        other => other,
+    let send = async {
+        match request.send().await {
+            Err(error) if closed_before_response(&error) => match retry {
+                Some(retry) => retry.send().await,
+                None => Err(error),
+            },
+            other => other,
+        }
     };
+    let sent = tokio::time::timeout(idle, send)
+        .await
+        .map_err(|_| ModelError::Stalled { limit: idle, received: 0 })?;
     let response =
         sent.map_err(|e| ModelError::Unreachable { url: url.to_owned(), message: error_text(&e) })?;
     let status = response.status();
+    if status.is_redirection() {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|value| truncate(&String::from_utf8_lossy(value.as_bytes()), ERROR_BODY_LIMIT).to_owned());
+        return Err(ModelError::Redirected { status: status.as_u16(), location });
+    }
     if status.is_client_error() || status.is_server_error() {
-        let body = read_limited(response, ERROR_BODY_LIMIT, false).await.unwrap_or_default();
+        let body = tokio::time::timeout(idle, read_limited(response, ERROR_BODY_LIMIT, false))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
         return Err(ModelError::Status {
             status: status.as_u16(),
             body: String::from_utf8_lossy(&body).into_owned(),
@@ -106,9 +193,14 @@ async fn read_limited(
     }
 }
 
-/// Reads a whole JSON response body.
-pub(crate) async fn read_json(response: reqwest::Response) -> Result<serde_json::Value, ModelError> {
-    let body = read_limited(response, BODY_LIMIT, true).await?;
+/// Reads a whole JSON response body, which must arrive within `idle` of its head.
+pub(crate) async fn read_json(
+    response: reqwest::Response,
+    idle: Duration,
+) -> Result<serde_json::Value, ModelError> {
+    let body = tokio::time::timeout(idle, read_limited(response, BODY_LIMIT, true))
+        .await
+        .map_err(|_| ModelError::Stalled { limit: idle, received: 0 })??;
     serde_json::from_slice(&body).map_err(|e| ModelError::InvalidResponse {
         message: format!("the body is not JSON: {e}"),
         body: String::from_utf8_lossy(truncate_bytes(&body)).into_owned(),
@@ -128,6 +220,8 @@ pub(crate) trait HttpBackend: Send + Sync {
     const NAME: &'static str;
     /// The client's model map.
     fn models(&self) -> &crate::models::ModelMap;
+    /// The longest wait without progress ([`DEFAULT_IDLE_TIMEOUT`] unless set).
+    fn idle_timeout(&self) -> Duration;
     /// Builds the request for `request` (streamed or not) and sends it; reads nothing of the
     /// request after returning.
     fn send(
@@ -180,7 +274,8 @@ pub(crate) fn complete<'a, B: HttpBackend>(
     request: &ModelRequest<'_>,
 ) -> BoxFuture<'a, Result<Completion, ModelError>> {
     let response = backend.send(request, false);
-    Box::pin(async move { B::completion(read_json(response.await?).await?) })
+    let idle = backend.idle_timeout();
+    Box::pin(async move { B::completion(read_json(response.await?, idle).await?) })
 }
 
 /// [`ModelClient::stream`] of an HTTP backend.
@@ -189,7 +284,8 @@ pub(crate) fn stream<'a, B: HttpBackend>(
     request: &ModelRequest<'_>,
 ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
     let response = backend.send(request, true);
-    Box::pin(async move { Ok(event_stream(response.await?, B::Events::default())) })
+    let idle = backend.idle_timeout();
+    Box::pin(async move { Ok(event_stream(response.await?, B::Events::default(), idle)) })
 }
 
 /// [`ModelError::InvalidResponse`] about `body`.
@@ -333,10 +429,13 @@ pub(crate) trait EventMapper: Send {
     fn end(&mut self, out: &mut Vec<Chunk>);
 }
 
-/// The chunks of an event-stream response.
+/// The chunks of an event-stream response. When no event gives a chunk for `idle` (a server
+/// that sends nothing, one byte at a time, or only keep-alive comments), the stream ends with
+/// [`ModelError::Stalled`].
 pub(crate) fn event_stream<'a, M: EventMapper + 'a>(
     response: reqwest::Response,
     mapper: M,
+    idle: Duration,
 ) -> ChunkStream<'a> {
     struct State<M> {
         response: Option<reqwest::Response>,
@@ -344,6 +443,8 @@ pub(crate) fn event_stream<'a, M: EventMapper + 'a>(
         mapper: M,
         chunks: std::collections::VecDeque<Result<Chunk, ModelError>>,
         received: usize,
+        /// When the stream stalls: `idle` after the last chunk.
+        deadline: tokio::time::Instant,
     }
     let state = State {
         response: Some(response),
@@ -351,15 +452,21 @@ pub(crate) fn event_stream<'a, M: EventMapper + 'a>(
         mapper,
         chunks: Default::default(),
         received: 0,
+        deadline: tokio::time::Instant::now() + idle,
     };
-    Box::pin(futures_util::stream::unfold(state, |mut state| async move {
+    Box::pin(futures_util::stream::unfold(state, move |mut state| async move {
         loop {
             if let Some(chunk) = state.chunks.pop_front() {
                 return Some((chunk, state));
             }
             let response = state.response.as_mut()?;
             let mut events = Vec::new();
-            match response.chunk().await {
+            let Ok(next) = tokio::time::timeout_at(state.deadline, response.chunk()).await else {
+                state.response = None;
+                state.chunks.push_back(Err(ModelError::Stalled { limit: idle, received: state.received }));
+                continue;
+            };
+            match next {
                 Ok(Some(bytes)) => {
                     state.received += bytes.len();
                     state.decoder.feed(&bytes, &mut events);
@@ -391,6 +498,9 @@ pub(crate) fn event_stream<'a, M: EventMapper + 'a>(
             }
             if state.response.is_none() && state.chunks.back().is_none_or(Result::is_ok) {
                 state.mapper.end(&mut out);
+            }
+            if !out.is_empty() {
+                state.deadline = tokio::time::Instant::now() + idle;
             }
             state.chunks.extend(out.into_iter().map(Ok));
         }

@@ -66,5 +66,7 @@ pub use stream::RunEvent;
 pub use anthropic::Anthropic;
 #[cfg(feature = "claude-code")]
 pub use claude_code::ClaudeCode;
+#[cfg(feature = "http")]
+pub use http::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
 #[cfg(feature = "openai")]
 pub use openai::OpenAiCompatible;

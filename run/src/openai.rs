@@ -19,9 +19,9 @@ use crate::sse::SseEvent;
 /// Agents' `model` values are mapped through a [`ModelMap`], empty by default: set a default
 /// model with [`with_model`](Self::with_model) (then every alias and `inherit` go to it) and
 /// aliases with [`map_model`](Self::map_model).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OpenAiCompatible {
-    http: reqwest::Client,
+    http: http::Transport,
     url: String,
     api_key: String,
     models: ModelMap,
@@ -36,7 +36,7 @@ impl OpenAiCompatible {
     /// `https://` (the latter needs the `rustls` or `native-tls` feature).
     pub fn new(base_url: &str, api_key: impl Into<String>) -> Result<Self, ModelError> {
         Ok(Self {
-            http: http::client()?,
+            http: http::Transport::new()?,
             url: format!("{}/chat/completions", http::base_url(base_url)?),
             api_key: api_key.into(),
             models: ModelMap::new(),
@@ -78,6 +78,25 @@ impl OpenAiCompatible {
         self
     }
 
+    /// Waits at most `timeout` for a connection to the server (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT), 10 s); past it, the call fails
+    /// with [`ModelError::Unreachable`]. Builds a new connection pool.
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Result<Self, ModelError> {
+        self.http = self.http.connect_timeout(timeout)?;
+        Ok(self)
+    }
+
+    /// Waits at most `timeout` without progress (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT), 10 minutes): for the response to
+    /// start, then for the rest of a whole body, or for the next event of a stream that gives
+    /// text, usage or the end (keep-alive comments and pings do not count). Past it, the call
+    /// fails with [`ModelError::Stalled`]. [`RunOptions::timeout`](crate::RunOptions::timeout)
+    /// bounds a whole run besides.
+    pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.http.idle = timeout;
+        self
+    }
+
     /// The endpoint called.
     pub fn url(&self) -> &str {
         &self.url
@@ -108,14 +127,35 @@ impl OpenAiCompatible {
         stream: bool,
     ) -> BoxFuture<'_, Result<reqwest::Response, ModelError>> {
         let body = self.body(request, stream);
-        let mut builder = self.http.post(&self.url);
+        let mut builder = self.http.client.post(&self.url);
         if !self.api_key.is_empty() {
+            // Marked sensitive by reqwest.
             builder = builder.bearer_auth(&self.api_key);
         }
         for (name, value) in &self.headers {
-            builder = builder.header(name, value);
+            // Custom headers often carry keys too (Azure's `api-key`, a gateway's token).
+            match http::sensitive(value) {
+                Ok(value) => builder = builder.header(name, value),
+                Err(error) => return Box::pin(async move { Err(error) }),
+            }
         }
-        Box::pin(http::post(builder, &self.url, body))
+        Box::pin(http::post(builder, &self.url, body, self.http.idle))
+    }
+}
+
+/// The key and the values of custom headers are redacted.
+impl std::fmt::Debug for OpenAiCompatible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, http::Redacted)> =
+            self.headers.iter().map(|(name, value)| (name.as_str(), http::redacted(value))).collect();
+        f.debug_struct("OpenAiCompatible")
+            .field("url", &self.url)
+            .field("api_key", &http::redacted(&self.api_key))
+            .field("headers", &headers)
+            .field("models", &self.models)
+            .field("max_tokens_field", &self.max_tokens_field)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
     }
 }
 
@@ -127,6 +167,10 @@ impl http::HttpBackend for OpenAiCompatible {
 
     fn models(&self) -> &ModelMap {
         &self.models
+    }
+
+    fn idle_timeout(&self) -> std::time::Duration {
+        self.http.idle
     }
 
     fn send(

@@ -39,6 +39,7 @@ pub struct ScriptedResponse {
     pause: Duration,
     cut_after: Option<usize>,
     hang_up: bool,
+    headers: Vec<(String, String)>,
 }
 
 impl ScriptedResponse {
@@ -53,7 +54,27 @@ impl ScriptedResponse {
             pause: Duration::ZERO,
             cut_after: None,
             hang_up: false,
+            headers: Vec::new(),
         }
+    }
+
+    /// A redirect (`301`, `302`, `307`, `308`) to `location`, with an empty body.
+    pub fn redirect(status: u16, location: &str) -> Self {
+        Self::raw(status, "text/plain", Vec::new()).header("location", location)
+    }
+
+    /// Adds a header to the response.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Writes the body in pieces of `bytes` bytes (with [`pause`](Self::pause) between them):
+    /// a server that sends its response slowly.
+    pub fn in_pieces(mut self, bytes: usize) -> Self {
+        let body: Vec<u8> = self.pieces.concat();
+        self.pieces = body.chunks(bytes.max(1)).map(<[u8]>::to_vec).collect();
+        self
     }
 
     /// No response: the server closes the connection once the request has arrived, as a
@@ -187,6 +208,9 @@ impl ScriptedResponse {
             reason(self.status),
             self.content_type
         );
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
         if self.streamed {
             head.push_str("cache-control: no-cache\r\nconnection: close\r\n\r\n");
         } else {
@@ -417,6 +441,10 @@ fn split(text: &str, chars: usize) -> Vec<String> {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         404 => "Not Found",

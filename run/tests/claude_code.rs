@@ -211,3 +211,47 @@ async fn a_missing_program_cannot_be_spawned() {
         matches!(error.model_error(), Some(ModelError::Spawn { program, .. }) if program == "/nonexistent/claude")
     );
 }
+
+#[tokio::test]
+async fn a_child_that_writes_a_lot_to_stderr_does_not_hang_the_call() {
+    let stand_in = StandIn::new("stderr");
+    // Far more than a pipe holds (64 KiB on Linux): the child blocks unless it is drained.
+    let noise = "warning: something noisy happened\n".repeat(20_000);
+    stand_in.script(1, &result(FULL), &noise, 0).script(2, "", &noise, 3);
+    let client = ClaudeCode::with_program(stand_in.program());
+    let dispatch = dispatch();
+    let call = dispatch.run(&client, RunOptions::default());
+    let run = tokio::time::timeout(std::time::Duration::from_secs(30), call).await.expect("the call hung");
+    assert_eq!(run.unwrap().output, dispatch.parse_reply(FULL).unwrap());
+    // A failure keeps the first 8 KiB of stderr.
+    let error = tokio::time::timeout(std::time::Duration::from_secs(30), error_of(&stand_in)).await.unwrap();
+    match error.model_error() {
+        Some(ModelError::Process { code: Some(3), message, .. }) => {
+            assert!(
+                message.len() <= agentbind_run::ERROR_BODY_LIMIT && message.starts_with("warning:"),
+                "{message}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn token_counts_of_a_result_saturate() {
+    let stand_in = StandIn::new("usage");
+    let huge = serde_json::json!({
+        "type": "result", "subtype": "success", "is_error": false, "result": FULL,
+        "usage": {"input_tokens": u64::MAX, "cache_read_input_tokens": u64::MAX, "cache_creation_input_tokens": 1, "output_tokens": u64::MAX},
+    });
+    stand_in.script(1, &huge.to_string(), "", 0);
+    let run =
+        dispatch().run(&ClaudeCode::with_program(stand_in.program()), RunOptions::default()).await.unwrap();
+    assert_eq!(run.report.usage, Usage { input_tokens: u64::MAX, output_tokens: u64::MAX });
+}
+
+fn dispatch() -> agentbind::Dispatch<golang::Agent> {
+    golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "t".into(),
+        requirements: "r".into(),
+    }))
+}
