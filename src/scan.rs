@@ -13,6 +13,10 @@ use crate::reply::{Occurrence, ReplyError, ReplyProblem, ReplySections, SectionT
 /// scanning: parsing time and memory stay bounded.
 pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 
+/// The most heap a section pattern may take once compiled (16 KiB): matching costs the
+/// line's length times this size. Agent files with bigger patterns do not compile.
+pub const MAX_PATTERN_SIZE: usize = agentbind_vocab::PATTERN_SIZE_LIMIT;
+
 /// The compiled patterns of one agent. Built once per agent type (see
 /// [`SectionKind::matcher`](crate::SectionKind::matcher)).
 #[derive(Debug)]
@@ -56,7 +60,11 @@ impl LineMatcher {
             Some(literal) if literal.start_anchored => {
                 Ok(LineMatcher::Prefix { text: literal.text, whole_line: literal.end_anchored })
             }
-            _ => Regex::new(pattern).map(LineMatcher::Regex).map_err(|e| e.to_string()),
+            _ => regex_lite::RegexBuilder::new(pattern)
+                .size_limit(MAX_PATTERN_SIZE)
+                .build()
+                .map(LineMatcher::Regex)
+                .map_err(|e| e.to_string()),
         }
     }
 

@@ -166,3 +166,11 @@ fn invalid_files_can_be_left_out_with_warnings() {
         .unwrap_err();
     assert_eq!(error.diagnostics().len(), 4);
 }
+
+#[test]
+fn a_pattern_too_large_to_match_in_bounded_time_is_refused_where_it_is_written() {
+    let error = builder().agent("tests/ui/agents/pattern-too-large.md").generate_string().unwrap_err();
+    let locations: Vec<String> = error.diagnostics().iter().map(|d| d.location()).collect();
+    assert_eq!(locations, ["tests/ui/agents/pattern-too-large.md:10:16"]);
+    assert!(error.diagnostics()[0].message.contains("is too large"), "{error}");
+}

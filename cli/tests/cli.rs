@@ -199,3 +199,12 @@ fn bad_options_are_usage_errors() {
     assert_eq!(agentbind(&["check"]).status.code(), Some(2));
     assert_eq!(agentbind(&["check", "--format"]).status.code(), Some(2));
 }
+
+#[test]
+fn check_refuses_a_pattern_too_large_to_match_in_bounded_time() {
+    let out = agentbind(&["check", "tests/ui/agents/pattern-too-large.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is too large: compiled, it takes more than 16 KiB"), "{stderr}");
+    assert!(stderr.contains(" --> tests/ui/agents/pattern-too-large.md:10:16\n"), "{stderr}");
+}

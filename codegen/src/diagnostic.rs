@@ -34,24 +34,55 @@ impl Diagnostic {
     }
 
     /// Renders the diagnostic rustc-style: the message, the location, the source line with a
-    /// caret under the offending column, and the help.
+    /// caret under the offending column, and the help. Control characters from the file (an
+    /// escape sequence could retitle or clear the terminal) are shown as `\u{1b}`, as in
+    /// messages.
     pub fn render(&self) -> String {
-        let mut out = format!("error: {}\n", self.message);
+        let mut out = format!("error: {}\n", printable(&self.message));
         let gutter = self.line.to_string().len();
         let pad = " ".repeat(gutter);
-        out.push_str(&format!("{pad}--> {}\n", self.location()));
+        out.push_str(&format!("{pad}--> {}:{}:{}\n", printable(&self.path), self.line, self.column));
         if let Some(text) = &self.source_line {
-            let caret_pad: String = text
-                .chars()
-                .take(self.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!("{pad} |\n{} | {text}\n{pad} | {caret_pad}^\n", self.line));
+            let mut line = String::with_capacity(text.len());
+            let mut caret_pad = String::new();
+            for (i, c) in text.chars().enumerate() {
+                let start = line.len();
+                push_printable(&mut line, c);
+                if i + 1 < self.column {
+                    let shown = line[start..].chars().count();
+                    caret_pad.extend(std::iter::repeat_n(if c == '\t' { '\t' } else { ' ' }, shown));
+                }
+            }
+            out.push_str(&format!("{pad} |\n{} | {line}\n{pad} | {caret_pad}^\n", self.line));
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("{pad} = help: {help}\n"));
+            out.push_str(&format!("{pad} = help: {}\n", printable(help)));
         }
         out
+    }
+}
+
+/// Whether `c` is shown as an escape: control characters other than tab, and the bidi
+/// controls that reorder what a terminal shows.
+fn unprintable(c: char) -> bool {
+    (c.is_control() && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with [`unprintable`] characters written as `\u{..}`.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(unprintable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    text.chars().for_each(|c| push_printable(&mut out, c));
+    std::borrow::Cow::Owned(out)
+}
+
+fn push_printable(out: &mut String, c: char) {
+    if unprintable(c) {
+        out.extend(c.escape_unicode());
+    } else {
+        out.push(c);
     }
 }
 
@@ -118,3 +149,30 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_of_the_file_are_escaped_and_the_caret_still_points_at_the_value() {
+        let diagnostic = Diagnostic {
+            path: "agents/x\u{1b}.md".into(),
+            line: 3,
+            column: 11,
+            message: "unknown model `x`".into(),
+            help: Some("see \u{202e}here".into()),
+            source_line: Some("m\u{1b}]0;t\u{7}: \tx".into()),
+        };
+        let rendered = diagnostic.render();
+        assert!(!rendered.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{rendered:?}");
+        assert!(rendered.contains("--> agents/x\\u{1b}.md:3:11"), "{rendered}");
+        assert!(rendered.contains("see \\u{202e}here"), "{rendered}");
+        // The caret sits under the `x` after the escapes: "m" + 6 + "]0;t" + 5 + ": " + tab.
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert_eq!(lines[3], "3 | m\\u{1b}]0;t\\u{7}: \tx");
+        let caret = lines[4].strip_prefix("  | ").unwrap();
+        assert_eq!(caret.len(), lines[3].strip_prefix("3 | ").unwrap().len(), "{rendered}");
+        assert!(caret.ends_with("\t^"), "{caret:?}");
+    }
+}

@@ -25,9 +25,23 @@ pub enum PatternShape {
     },
 }
 
-/// A pattern that is not a valid regular expression.
+/// A pattern that is not a valid regular expression, or too large to match in bounded time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatternError(pub String);
+pub struct PatternError {
+    /// What is wrong, naming the pattern.
+    pub message: String,
+    /// How to fix it.
+    pub help: &'static str,
+}
+
+impl PatternError {
+    const SYNTAX_HELP: &'static str =
+        "patterns use the syntax of the `regex` crate; escape `*`, `(` and `[` with `\\\\` in double-quoted YAML";
+
+    fn syntax(message: String) -> Self {
+        Self { message, help: Self::SYNTAX_HELP }
+    }
+}
 
 /// The characters with a meaning outside a character class (without the `x` flag, which
 /// needs a group to set).
@@ -47,17 +61,18 @@ pub fn analyze(pattern: &str) -> Result<PatternShape, PatternError> {
 fn analyze_regex(pattern: &str) -> Result<PatternShape, PatternError> {
     let ast = ast::parse::Parser::new()
         .parse(pattern)
-        .map_err(|e| PatternError(describe(pattern, e.kind().to_string(), e.span().start.offset)))?;
+        .map_err(|e| PatternError::syntax(describe(pattern, e.kind().to_string(), e.span().start.offset)))?;
     regex_syntax::hir::translate::Translator::new()
         .translate(pattern, &ast)
-        .map_err(|e| PatternError(describe(pattern, e.kind().to_string(), e.span().start.offset)))?;
+        .map_err(|e| PatternError::syntax(describe(pattern, e.kind().to_string(), e.span().start.offset)))?;
     // Replies are scanned with regex-lite, which leaves out Unicode classes (`\p{L}`) and
     // Unicode-aware `\w`, `\d` and `\s`: a pattern must compile there too.
     if let Err(error) = regex_lite::Regex::new(pattern) {
-        return Err(PatternError(format!(
+        return Err(PatternError::syntax(format!(
             "`{pattern}` uses regular-expression syntax that the reply scanner does not support: {error}"
         )));
     }
+    check_size(pattern, pattern)?;
 
     let items: Vec<&Ast> = match &ast {
         Ast::Concat(concat) => concat.asts.iter().collect(),
@@ -78,6 +93,9 @@ fn analyze_regex(pattern: &str) -> Result<PatternShape, PatternError> {
                 let span = group.span;
                 format!(r"{}(.*?)\s*{}", &pattern[..span.start.offset], &pattern[span.end.offset..])
             });
+            if let Some(lenient) = &lenient_pattern {
+                check_size(pattern, lenient)?;
+            }
             return Ok(PatternShape::Value { labels, single: end_anchored, lenient_pattern });
         }
     }
@@ -85,6 +103,32 @@ fn analyze_regex(pattern: &str) -> Result<PatternShape, PatternError> {
         Ok(PatternShape::Repeated)
     } else {
         Ok(PatternShape::Single)
+    }
+}
+
+/// Refuses `compiled` (`pattern`, or the form of it the scanner uses) when regex-lite compiles
+/// it to more than [`PATTERN_SIZE_LIMIT`](agentbind_vocab::PATTERN_SIZE_LIMIT): matching costs
+/// each line's length times that size.
+fn check_size(pattern: &str, compiled: &str) -> Result<(), PatternError> {
+    let limit = agentbind_vocab::PATTERN_SIZE_LIMIT;
+    match regex_lite::RegexBuilder::new(compiled).size_limit(limit).build() {
+        Ok(_) => Ok(()),
+        Err(_) => Err(PatternError {
+            message: format!(
+                "`{}` is too large: compiled, it takes more than {} KiB, the limit",
+                shorten(pattern),
+                limit / 1024
+            ),
+            help: "every reply line is matched against the pattern, at a cost that grows with its compiled size; use fewer or smaller repetitions (`{n}`) and alternatives",
+        }),
+    }
+}
+
+/// `pattern`, or its first 60 characters and `...`.
+fn shorten(pattern: &str) -> String {
+    match pattern.char_indices().nth(60) {
+        Some((at, _)) => format!("{}...", &pattern[..at]),
+        None => pattern.to_owned(),
     }
 }
 
@@ -148,6 +192,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn patterns_too_large_to_match_in_bounded_time_are_refused() {
+        let error = analyze(r"^(?:a?){3000}a{3000}$").unwrap_err();
+        assert!(
+            error.message.contains("is too large") && error.message.contains("16 KiB"),
+            "{}",
+            error.message
+        );
+        assert!(error.help.contains("repetitions"));
+        // A long literal is compared as text, whatever its length.
+        assert_eq!(analyze(&format!("^## {}", "x".repeat(100_000))), Ok(PatternShape::Single));
+        // The Ring corpus's largest is far below the limit.
+        assert!(analyze(r"^## VERDICT: (PASS|NEEDS_REVISION|MAJOR_ISSUES)$").is_ok());
+        assert!(analyze(r"^(?:a?){50}a{50}$").is_ok());
+        let long = format!("^## ({})$", (0..2000).map(|i| format!("L{i}")).collect::<Vec<_>>().join("|"));
+        assert!(analyze(&long).unwrap_err().message.contains("is too large"));
+    }
+
+    #[test]
     fn literal_patterns_take_the_fast_path_to_the_same_shape() {
         for pattern in ["^## Summary", "## Files Changed", "^# Résumé 日本 & ~ - #", "^ ", "^## A: B"] {
             assert!(!pattern[1..].contains(SPECIAL));
@@ -190,13 +252,13 @@ mod tests {
     #[test]
     fn patterns_the_scanner_cannot_compile_are_errors() {
         let error = analyze(r"^## \p{Greek}+").unwrap_err();
-        assert!(error.0.contains("the reply scanner does not support"), "{}", error.0);
+        assert!(error.message.contains("the reply scanner does not support"), "{}", error.message);
         assert!(analyze(r"^### Task \d+: \w+\s*$").is_ok());
     }
 
     #[test]
     fn invalid_patterns_are_errors() {
         let err = analyze("^## (Unclosed").unwrap_err();
-        assert!(err.0.contains("not a valid regular expression"), "{}", err.0);
+        assert!(err.message.contains("not a valid regular expression"), "{}", err.message);
     }
 }

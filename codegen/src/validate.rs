@@ -459,7 +459,11 @@ impl<'a> Validator<'a> {
             let shape = match pattern::analyze(&pattern) {
                 Ok(shape) => shape,
                 Err(e) => {
-                    self.diags.error_help(pattern_pos, format!("pattern of section `{name}`: {}", e.0), "patterns use the syntax of the `regex` crate; escape `*`, `(` and `[` with `\\\\` in double-quoted YAML");
+                    self.diags.error_help(
+                        pattern_pos,
+                        format!("pattern of section `{name}`: {}", e.message),
+                        e.help,
+                    );
                     continue;
                 }
             };

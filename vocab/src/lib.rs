@@ -24,6 +24,14 @@
 
 #![no_std]
 
+/// The most heap a section pattern may take once compiled by regex-lite (its `size_limit`):
+/// 16 KiB. Matching costs the reply's length times the compiled size, so a pattern such as
+/// `^(?:a?){3000}a{3000}$` (400 KB compiled) would take seconds per reply line. The largest
+/// pattern of the 45 Ring agents takes 1.7 KB; at the limit, a 64 KB line takes about 0.25 ms.
+/// Codegen refuses bigger patterns where they are written; the runtime compiles with the same
+/// limit.
+pub const PATTERN_SIZE_LIMIT: usize = 16 * 1024;
+
 /// One word of a list: as written in agent files, and the Rust variant it becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Word {

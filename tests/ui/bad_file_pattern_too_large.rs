@@ -1,0 +1,4 @@
+#[agentbind::agent("agents/pattern-too-large.md")]
+pub mod agent {}
+
+fn main() {}
