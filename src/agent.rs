@@ -19,21 +19,21 @@ pub trait Agent: Sized + 'static {
     /// absent.
     const MODEL: &'static str;
     /// `model`, typed.
-    const MODEL_KIND: crate::Model;
+    const MODEL_KIND: crate::Model<'static>;
     /// `tools` (empty: the file restricts nothing).
-    const TOOLS: &'static [crate::Tool];
+    const TOOLS: &'static [crate::Tool<'static>];
     /// `version` from the frontmatter, when it has one.
     const VERSION: Option<&'static str>;
     /// The markdown body after the frontmatter: the agent's system prompt.
     const SYSTEM_PROMPT: &'static str;
     /// `output_schema.error_handling`, when declared.
-    const ERROR_HANDLING: Option<ErrorHandling>;
+    const ERROR_HANDLING: Option<ErrorHandling<'static>>;
     /// `color`, when declared.
-    const COLOR: Option<crate::Color>;
+    const COLOR: Option<crate::Color<'static>>;
     /// The other Claude Code keys of the file.
-    const CLAUDE_CODE: crate::ClaudeCodeSettings;
+    const CLAUDE_CODE: crate::ClaudeCodeSettings<'static>;
     /// The inputs (`input_schema`), in file order: names, types, requirements, descriptions.
-    const INPUTS: &'static [crate::InputField];
+    const INPUTS: &'static [crate::InputField<'static>];
 
     /// The typed input (`input_schema`).
     type Input: AgentInput;
@@ -59,7 +59,7 @@ pub trait AgentOutput: Sized {
     /// found in it. Requirements and enum values have been checked before this is called; an
     /// error here means the reply did not fit the type after all. Agents that declare no
     /// sections keep the whole reply text.
-    fn from_reply(reply: &str, sections: &mut ReplySections) -> Result<Self, ReplyError>;
+    fn from_reply(reply: &str, sections: &mut ReplySections<'_>) -> Result<Self, ReplyError>;
 }
 
 /// When a reply section is required.
@@ -95,13 +95,13 @@ pub trait SectionKind: Copy + PartialEq + 'static {
     /// Every section, in file order.
     const ALL: &'static [Self];
     /// How each section is found, in the order of [`SectionKind::ALL`].
-    const PATTERNS: &'static [SectionPattern];
+    const PATTERNS: &'static [SectionPattern<'static>];
     /// When each section is required, in the order of [`SectionKind::ALL`].
     const REQUIREMENTS: &'static [Requirement<Self::Context>];
     /// Index of the section in [`SectionKind::ALL`].
     fn index(self) -> usize;
     /// The compiled matcher for all sections of this agent (built once).
-    fn matcher() -> &'static SectionMatcher;
+    fn matcher() -> &'static SectionMatcher<'static>;
     /// The section's `name`.
     fn name(self) -> &'static str {
         Self::PATTERNS[self.index()].name

@@ -5,31 +5,32 @@ use std::fmt;
 /// `Tool` with the built-in tools of `agentbind-vocab`, and `builtin_name`.
 macro_rules! tool_enum {
     ($($variant:ident $name:literal $doc:literal),* $(,)?) => {
-        /// One entry of `tools` (or `disallowedTools`).
+        /// One entry of `tools` (or `disallowedTools`). `'static` in generated code; an agent
+        /// loaded at run time borrows its own text.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Tool {
+        pub enum Tool<'a> {
             $( #[doc = $doc] $variant, )*
             /// A tool of an MCP server: `mcp__<server>__<tool>`.
             Mcp {
                 /// The server's name.
-                server: &'static str,
+                server: &'a str,
                 /// The tool's name (empty for `mcp__<server>`, every tool of the server).
-                tool: &'static str,
+                tool: &'a str,
             },
             /// A tool with an argument that narrows it: `Agent(code-reviewer)`, `Bash(git:*)`.
             Scoped {
                 /// The tool's name (`Agent`).
-                name: &'static str,
+                name: &'a str,
                 /// The text between the parentheses (`code-reviewer`).
-                argument: &'static str,
+                argument: &'a str,
             },
             /// Anything else (plugin commands, tools agentbind does not know), as written.
-            Other(&'static str),
+            Other(&'a str),
         }
 
-        impl Tool {
+        impl Tool<'_> {
             /// Every built-in tool, in the order of `agentbind-vocab`.
-            pub const BUILTIN: &'static [Tool] = &[$( Tool::$variant ),*];
+            pub const BUILTIN: &'static [Tool<'static>] = &[$( Tool::$variant ),*];
 
             /// The name of a built-in tool (`Read`); `None` for MCP, scoped and other entries.
             pub const fn builtin_name(self) -> Option<&'static str> {
@@ -43,7 +44,7 @@ macro_rules! tool_enum {
 }
 agentbind_vocab::builtin_tools!(tool_enum);
 
-impl Tool {
+impl Tool<'_> {
     /// The entry as written in the file.
     pub fn to_text(self) -> String {
         match self {
@@ -56,7 +57,7 @@ impl Tool {
     }
 }
 
-impl fmt::Display for Tool {
+impl fmt::Display for Tool<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_text())
     }
@@ -75,34 +76,34 @@ agentbind_vocab::colors!(open_word_enum
 /// The other keys Claude Code documents for subagents, typed. Absent keys are `None` or empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
-pub struct ClaudeCodeSettings {
+pub struct ClaudeCodeSettings<'a> {
     /// `disallowedTools`.
-    pub disallowed_tools: &'static [Tool],
+    pub disallowed_tools: &'a [Tool<'a>],
     /// `permissionMode` (`default`, `acceptEdits`, `bypassPermissions`, `plan`...).
-    pub permission_mode: Option<&'static str>,
+    pub permission_mode: Option<&'a str>,
     /// `maxTurns`.
     pub max_turns: Option<u32>,
     /// `skills`.
-    pub skills: &'static [&'static str],
+    pub skills: &'a [&'a str],
     /// `mcpServers`: the servers' names (the entries of a list, or the keys of a mapping).
-    pub mcp_servers: &'static [&'static str],
+    pub mcp_servers: &'a [&'a str],
     /// `hooks`, as compact YAML-like text (its structure is not typed).
-    pub hooks: Option<&'static str>,
+    pub hooks: Option<&'a str>,
     /// `memory`.
-    pub memory: Option<&'static str>,
+    pub memory: Option<&'a str>,
     /// `background`.
     pub background: Option<bool>,
     /// `effort`.
-    pub effort: Option<&'static str>,
+    pub effort: Option<&'a str>,
     /// `isolation`.
-    pub isolation: Option<&'static str>,
+    pub isolation: Option<&'a str>,
     /// `initialPrompt`.
-    pub initial_prompt: Option<&'static str>,
+    pub initial_prompt: Option<&'a str>,
 }
 
-impl ClaudeCodeSettings {
+impl ClaudeCodeSettings<'_> {
     /// No key set: what a file without any of these keys gets.
-    pub const NONE: ClaudeCodeSettings = ClaudeCodeSettings {
+    pub const NONE: ClaudeCodeSettings<'static> = ClaudeCodeSettings {
         disallowed_tools: &[],
         permission_mode: None,
         max_turns: None,

@@ -140,23 +140,18 @@ fn typed_output<A: Agent>(
 /// Every problem of the reply for a dispatch in `context`: missing required sections, then
 /// values outside their labels.
 fn contract_problems<S: SectionKind>(
-    sections: &ReplySections,
+    sections: &ReplySections<'_>,
     context: Option<&S::Context>,
 ) -> Vec<ReplyProblem> {
-    let mut problems: Vec<ReplyProblem> = S::ALL
-        .iter()
-        .filter(|s| s.requirement().is_required_in(context) && sections.count(s.index()) == 0)
-        .map(|s| ReplyProblem::MissingSection {
-            section: s.name(),
-            pattern: s.pattern(),
-            context: match s.requirement() {
-                crate::Requirement::RequiredIn(_) => context.map(|c| ContextKind::name(*c)),
-                _ => None,
-            },
-        })
-        .collect();
-    problems.extend(sections.value_problems().iter().cloned());
-    problems
+    let needs = S::ALL.iter().map(|s| {
+        let required = s.requirement().is_required_in(context);
+        let because = match s.requirement() {
+            crate::Requirement::RequiredIn(_) => context.map(|c| ContextKind::name(*c)),
+            _ => None,
+        };
+        (required, because)
+    });
+    crate::format::contract_problems(sections, needs)
 }
 
 /// A section event of a reply that is still arriving (see [`ReplyParser`]).
@@ -206,7 +201,7 @@ impl<S: SectionKind> SectionEvent<S> {
 /// let finished = parser.finish();   // the last events, the typed output, the text
 /// ```
 pub struct ReplyParser<A: Agent> {
-    scan: IncrementalScan,
+    scan: IncrementalScan<'static>,
     context: Option<A::Context>,
 }
 
@@ -274,7 +269,7 @@ impl<A: Agent> fmt::Debug for ReplyParser<A> {
 
 /// The events of one [`ReplyParser::push`], oldest first.
 pub struct Events<'p, S> {
-    scan: &'p mut IncrementalScan,
+    scan: &'p mut IncrementalScan<'static>,
     section: std::marker::PhantomData<S>,
 }
 

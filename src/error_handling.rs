@@ -3,16 +3,16 @@
 /// The typed `error_handling` block of an agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct ErrorHandling {
+pub struct ErrorHandling<'a> {
     /// `on_blocker`: what the agent does on a blocker.
-    pub on_blocker: OnBlocker,
+    pub on_blocker: OnBlocker<'a>,
     /// `escalation_path`: who the agent escalates to.
-    pub escalation_path: EscalationPath,
+    pub escalation_path: EscalationPath<'a>,
 }
 
-impl ErrorHandling {
+impl<'a> ErrorHandling<'a> {
     /// The block of `on_blocker` and `escalation_path`.
-    pub const fn new(on_blocker: OnBlocker, escalation_path: EscalationPath) -> Self {
+    pub const fn new(on_blocker: OnBlocker<'a>, escalation_path: EscalationPath<'a>) -> Self {
         ErrorHandling { on_blocker, escalation_path }
     }
 }

@@ -17,21 +17,22 @@ macro_rules! input_kind_enum {
     ($($variant:ident $word:literal [$($alias:literal),*] {$($rust_type:tt)*} $doc:literal),* $(,)?) => {
         $(
             impl crate::__private_v0_2::InputType for $($rust_type)* {
-                const KIND: InputKind = InputKind::$variant;
+                const KIND: InputKind<'static> = InputKind::$variant;
             }
         )*
 
-        /// The declared type of an input.
+        /// The declared type of an input (`InputKind<'static>` in generated code; an agent
+        /// loaded at run time borrows its own labels).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum InputKind {
+        pub enum InputKind<'a> {
             $( #[doc = $doc] $variant, )*
             /// `list[T]`.
-            List(&'static InputKind),
+            List(&'a InputKind<'a>),
             /// `string` with `enum:` values.
-            Enum(&'static [&'static str]),
+            Enum(&'a [&'a str]),
         }
 
-        impl InputKind {
+        impl InputKind<'_> {
             /// The type as the file writes it (`list[string]`; an enum is `string`).
             pub fn file_name(&self) -> String {
                 match self {
@@ -45,7 +46,7 @@ macro_rules! input_kind_enum {
 }
 agentbind_vocab::input_types!(input_kind_enum);
 
-impl InputKind {
+impl InputKind<'_> {
     /// The JSON Schema of a value of this type.
     pub fn json_schema(&self) -> Value {
         match self {
@@ -76,7 +77,7 @@ impl InputKind {
                     problems.push(InputProblem::NotALabel {
                         field: path.to_owned(),
                         found: label.clone(),
-                        allowed: labels,
+                        allowed: labels.iter().map(|l| (*l).to_owned()).collect(),
                     });
                 }
                 true
@@ -114,30 +115,31 @@ fn json_type(value: &Value) -> &'static str {
 /// One input of an agent, as its file declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct InputField {
+pub struct InputField<'a> {
     /// The input's name in the file.
-    pub name: &'static str,
+    pub name: &'a str,
     /// The `Input` field (and JSON key) it becomes, without `r#`.
-    pub field: &'static str,
+    pub field: &'a str,
     /// The heading it is written under in the prompt (`Task Description`).
-    pub heading: &'static str,
+    pub heading: &'a str,
     /// Its type.
-    pub kind: InputKind,
+    pub kind: InputKind<'a>,
     /// Whether it is required (`required_context`).
     pub required: bool,
     /// Its description in the file, as written (empty when it has none).
-    pub description: &'static str,
+    pub description: &'a str,
 }
 
-impl InputField {
-    /// An input; what generated `Agent::INPUTS` tables are made of.
+impl<'a> InputField<'a> {
+    /// An input; what generated `Agent::INPUTS` tables, and the tables of agents loaded at
+    /// run time, are made of.
     pub const fn new(
-        name: &'static str,
-        field: &'static str,
-        heading: &'static str,
-        kind: InputKind,
+        name: &'a str,
+        field: &'a str,
+        heading: &'a str,
+        kind: InputKind<'a>,
         required: bool,
-        description: &'static str,
+        description: &'a str,
     ) -> Self {
         Self { name, field, heading, kind, required, description }
     }
@@ -148,7 +150,7 @@ pub(crate) fn input_schema(
     name: &str,
     description: &str,
     inputs: &[InputField],
-    contexts: &[(&'static str, Option<&'static str>)],
+    contexts: &[(&str, Option<&str>)],
 ) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
@@ -206,15 +208,16 @@ pub(crate) fn check_inputs(inputs: &Value, table: &[InputField]) -> Vec<InputPro
         if !takes_key(table, key) {
             problems.push(InputProblem::UnknownField {
                 field: key.clone(),
-                known: table.iter().map(|i| i.field).collect(),
+                known: table.iter().map(|i| i.field.to_owned()).collect(),
             });
         }
     }
     for input in table {
         match object.get(input.field) {
-            None | Some(Value::Null) if input.required => {
-                problems.push(InputProblem::MissingField { field: input.field, kind: input.kind.file_name() })
-            }
+            None | Some(Value::Null) if input.required => problems.push(InputProblem::MissingField {
+                field: input.field.to_owned(),
+                kind: input.kind.file_name(),
+            }),
             None | Some(Value::Null) => {}
             Some(value) => input.kind.check(value, input.field, &mut problems),
         }
@@ -235,12 +238,12 @@ pub enum InputProblem {
         /// The key.
         field: String,
         /// The keys the agent takes.
-        known: Vec<&'static str>,
+        known: Vec<String>,
     },
     /// A required input is absent (or `null`).
     MissingField {
         /// The input's field.
-        field: &'static str,
+        field: String,
         /// Its type.
         kind: String,
     },
@@ -260,14 +263,14 @@ pub enum InputProblem {
         /// The value found.
         found: String,
         /// The labels it takes.
-        allowed: &'static [&'static str],
+        allowed: Vec<String>,
     },
     /// An invocation context the agent does not have.
     UnknownContext {
         /// The name found.
         found: String,
         /// The agent's contexts.
-        allowed: Vec<&'static str>,
+        allowed: Vec<String>,
     },
     /// The prompt of a Task call could not be read back into the agent's inputs.
     UnreadablePrompt {
@@ -309,7 +312,7 @@ impl fmt::Display for InputProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
     /// The agent's name.
-    pub agent: &'static str,
+    pub agent: String,
     /// Every problem, each naming its field.
     pub problems: Vec<InputProblem>,
 }

@@ -149,4 +149,4 @@ macro_rules! serialize_as_text {
         }
     )*};
 }
-serialize_as_text!(crate::Tool, crate::Model, crate::Color);
+serialize_as_text!(crate::Tool<'_>, crate::Model<'_>, crate::Color<'_>);

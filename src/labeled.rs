@@ -93,7 +93,7 @@ macro_rules! __agentbind_v0_2_labeled_enum {
 /// `_PASS_.` all name `PASS`. The contract stays strict about *which* value it is: `PASSED`,
 /// `PASS/FAIL` and `NOT PASS` name no label, and a value that two labels would both match
 /// after this folding (`Pass` and `PASS` declared side by side) names neither.
-pub fn match_label(found: &str, labels: &'static [&'static str]) -> Option<&'static str> {
+pub fn match_label<'l>(found: &str, labels: &'l [&'l str]) -> Option<&'l str> {
     if let Some(label) = labels.iter().find(|label| **label == found) {
         return Some(label);
     }

@@ -72,6 +72,8 @@ pub use pattern::SectionPattern;
 pub use prompt::{PromptBuilder, PromptValue};
 #[cfg(feature = "serde")]
 pub use registry::any_dispatch::AnyDispatch;
+#[cfg(feature = "serde")]
+pub use registry::data_dispatch;
 pub use registry::{
     dyn_agent, tool_name, AgentRef, DynAgent, MaybeDeserialize, MaybeSerialize, Registry, RoutableAgent,
     RouteError, SectionInfo, SectionRequirement,

@@ -8,39 +8,40 @@
 //! need to be right for the patterns they accept and cautious (`None`) for the others.
 
 /// How one section is found in a reply. Generated code builds one per section with the
-/// `const` constructors below.
+/// `const` constructors below (`SectionPattern<'static>`); an agent loaded at run time
+/// borrows its own text (`'a`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct SectionPattern {
+pub struct SectionPattern<'a> {
     /// The section's name.
-    pub name: &'static str,
+    pub name: &'a str,
     /// The section's `pattern` as written in the agent file.
-    pub pattern: &'static str,
+    pub pattern: &'a str,
     /// The regular expression a line must match to start the section: `pattern`, except for a
     /// value section (`labels` is `Some`), where it is `pattern` with its capture group widened
     /// to any text, so that a value outside the labels is reported instead of being missed.
-    pub scan: &'static str,
+    pub scan: &'a str,
     /// Whether every matching line starts a new occurrence. For other sections only the first
     /// matching line starts the section; later ones are ordinary content.
     pub repeated: bool,
     /// For a value section, the labels accepted in capture group 1.
-    pub labels: Option<&'static [&'static str]>,
+    pub labels: Option<&'a [&'a str]>,
 }
 
-impl SectionPattern {
+impl<'a> SectionPattern<'a> {
     /// A section that occurs once, found by `pattern`.
-    pub const fn once(name: &'static str, pattern: &'static str) -> Self {
+    pub const fn once(name: &'a str, pattern: &'a str) -> Self {
         SectionPattern { name, pattern, scan: pattern, repeated: false, labels: None }
     }
 
     /// A section of which every matching line starts a new occurrence.
-    pub const fn repeated(name: &'static str, pattern: &'static str) -> Self {
+    pub const fn repeated(name: &'a str, pattern: &'a str) -> Self {
         SectionPattern { repeated: true, ..SectionPattern::once(name, pattern) }
     }
 
     /// This section, with its value (capture group 1) one of `labels`; lines are found by
     /// `scan`, the declared pattern with its group widened to any text.
-    pub const fn with_labels(self, scan: &'static str, labels: &'static [&'static str]) -> Self {
+    pub const fn with_labels(self, scan: &'a str, labels: &'a [&'a str]) -> Self {
         SectionPattern { scan, labels: Some(labels), ..self }
     }
 }

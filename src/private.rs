@@ -21,20 +21,23 @@ pub use crate::reply::{FromOccurrence, ReplyWriter, WriteSection};
 use crate::reply::{ReplyError, ReplySections};
 
 /// Takes the first occurrence of the required section at `index` (`Section::X as usize`).
-pub fn required<T: FromOccurrence>(sections: &mut ReplySections, index: usize) -> Result<T, ReplyError> {
+pub fn required<T: FromOccurrence>(sections: &mut ReplySections<'_>, index: usize) -> Result<T, ReplyError> {
     sections.required(index)
 }
 
 /// Takes the first occurrence of the section at `index`, if any.
 pub fn optional<T: FromOccurrence>(
-    sections: &mut ReplySections,
+    sections: &mut ReplySections<'_>,
     index: usize,
 ) -> Result<Option<T>, ReplyError> {
     sections.optional(index)
 }
 
 /// Takes every occurrence of the repeated section at `index`, in reply order.
-pub fn repeated<T: FromOccurrence>(sections: &mut ReplySections, index: usize) -> Result<Vec<T>, ReplyError> {
+pub fn repeated<T: FromOccurrence>(
+    sections: &mut ReplySections<'_>,
+    index: usize,
+) -> Result<Vec<T>, ReplyError> {
     sections.repeated(index)
 }
 
@@ -53,15 +56,15 @@ pub const fn first<T: Copy>(values: &[T]) -> Option<T> {
 /// (`string` with `enum:`).
 pub trait InputType {
     /// The input kind of this type.
-    const KIND: InputKind;
+    const KIND: InputKind<'static>;
 }
 
 impl<T: InputType> InputType for Vec<T> {
-    const KIND: InputKind = InputKind::List(&T::KIND);
+    const KIND: InputKind<'static> = InputKind::List(&T::KIND);
 }
 
 impl<T: LabeledEnum> InputType for T {
-    const KIND: InputKind = InputKind::Enum(T::LABELS);
+    const KIND: InputKind<'static> = InputKind::Enum(T::LABELS);
 }
 
 /// The body of an agent file: `file` (its whole text, from `include_str!`) from byte
@@ -74,7 +77,7 @@ pub const fn body_of(file: &'static str, offset: usize) -> &'static str {
 }
 
 /// `settings[0]`, or `ClaudeCodeSettings::NONE` for a file without Claude Code keys.
-pub const fn claude_code_or_none(settings: &[ClaudeCodeSettings]) -> ClaudeCodeSettings {
+pub const fn claude_code_or_none(settings: &[ClaudeCodeSettings<'static>]) -> ClaudeCodeSettings<'static> {
     match settings {
         [settings, ..] => *settings,
         [] => ClaudeCodeSettings::NONE,
@@ -85,7 +88,7 @@ pub const fn claude_code_or_none(settings: &[ClaudeCodeSettings]) -> ClaudeCodeS
 /// code builds the struct through this function, so the struct can gain fields.
 #[allow(clippy::too_many_arguments)]
 pub const fn claude_code_settings(
-    disallowed_tools: &'static [Tool],
+    disallowed_tools: &'static [Tool<'static>],
     permission_mode: Option<&'static str>,
     max_turns: Option<u32>,
     skills: &'static [&'static str],
@@ -96,7 +99,7 @@ pub const fn claude_code_settings(
     effort: Option<&'static str>,
     isolation: Option<&'static str>,
     initial_prompt: Option<&'static str>,
-) -> ClaudeCodeSettings {
+) -> ClaudeCodeSettings<'static> {
     ClaudeCodeSettings {
         disallowed_tools,
         permission_mode,
@@ -192,14 +195,14 @@ macro_rules! __agentbind_v0_2_agent {
             /// `type` in the agent file (specialist, reviewer, planning...).
             pub const KIND: ::core::option::Option<&'static str> = ::agentbind::__private_v0_2::first(&[$($kind)*]);
             /// `model` in the agent file, typed.
-            pub const MODEL_KIND: ::agentbind::Model = ::agentbind::Model::$model_kind $(($model_id))?;
+            pub const MODEL_KIND: ::agentbind::Model<'static> = ::agentbind::Model::$model_kind $(($model_id))?;
             /// `tools` in the agent file (empty when absent: Claude Code then allows every tool).
-            pub const TOOLS: &'static [::agentbind::Tool] = &[$(::agentbind::__agentbind_v0_2_tool!($tool)),*];
+            pub const TOOLS: &'static [::agentbind::Tool<'static>] = &[$(::agentbind::__agentbind_v0_2_tool!($tool)),*];
             /// `color` in the agent file.
-            pub const COLOR: ::core::option::Option<::agentbind::Color> =
+            pub const COLOR: ::core::option::Option<::agentbind::Color<'static>> =
                 ::agentbind::__private_v0_2::first(&[$(::agentbind::Color::$color $(($other_color))?)?]);
             /// The other Claude Code keys of the agent file (`disallowedTools`, `maxTurns`...).
-            pub const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings =
+            pub const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings<'static> =
                 ::agentbind::__private_v0_2::claude_code_or_none(&[$(::agentbind::__private_v0_2::claude_code_settings(
                     &[$(::agentbind::__agentbind_v0_2_tool!($disallowed_tool)),*],
                     ::agentbind::__private_v0_2::first(&[$($permission_mode)*]),
@@ -214,7 +217,7 @@ macro_rules! __agentbind_v0_2_agent {
                     ::agentbind::__private_v0_2::first(&[$($initial_prompt)*]),
                 ))?]);
             /// `error_handling` in the agent file.
-            pub const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> =
+            pub const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling<'static>> =
                 ::agentbind::__private_v0_2::first(&[$(::agentbind::ErrorHandling::new(
                     ::agentbind::OnBlocker::$on_blocker $(($other_on_blocker))?,
                     ::agentbind::EscalationPath::$escalation_path $(($other_escalation_path))?,
@@ -240,12 +243,12 @@ macro_rules! __agentbind_v0_2_agent {
             const MODEL: &'static str = Agent::MODEL;
             const VERSION: ::core::option::Option<&'static str> = Agent::VERSION;
             const SYSTEM_PROMPT: &'static str = Agent::SYSTEM_PROMPT;
-            const MODEL_KIND: ::agentbind::Model = Agent::MODEL_KIND;
-            const TOOLS: &'static [::agentbind::Tool] = Agent::TOOLS;
-            const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling> = Agent::ERROR_HANDLING;
-            const COLOR: ::core::option::Option<::agentbind::Color> = Agent::COLOR;
-            const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings = Agent::CLAUDE_CODE;
-            const INPUTS: &'static [::agentbind::InputField] = Agent::INPUTS;
+            const MODEL_KIND: ::agentbind::Model<'static> = Agent::MODEL_KIND;
+            const TOOLS: &'static [::agentbind::Tool<'static>] = Agent::TOOLS;
+            const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling<'static>> = Agent::ERROR_HANDLING;
+            const COLOR: ::core::option::Option<::agentbind::Color<'static>> = Agent::COLOR;
+            const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings<'static> = Agent::CLAUDE_CODE;
+            const INPUTS: &'static [::agentbind::InputField<'static>] = Agent::INPUTS;
             type Input = Input;
             type Output = Output;
             type Section = Section;
@@ -293,7 +296,7 @@ macro_rules! __agentbind_v0_2_input {
 
         impl Agent {
             /// The inputs (`input_schema`), in file order, for tool schemas and dynamic dispatch.
-            pub const INPUTS: &'static [::agentbind::InputField] = &[
+            pub const INPUTS: &'static [::agentbind::InputField<'static>] = &[
                 $( ::agentbind::InputField::new(
                     $req_name, $req_field, $req_title,
                     <$req_type as ::agentbind::__private_v0_2::InputType>::KIND, true, $req_description,
@@ -465,7 +468,7 @@ macro_rules! __agentbind_v0_2_sections {
         impl Section {
             /// Every section, in file order.
             pub const ALL: &'static [Section] = &[$( Section::$section ),*];
-            const PATTERNS: &'static [::agentbind::SectionPattern] = &[$(
+            const PATTERNS: &'static [::agentbind::SectionPattern<'static>] = &[$(
                 ::agentbind::SectionPattern::$occurs($name, $pattern) $( .with_labels($scan, &[$($label),*]) )?
             ),*];
             const REQUIREMENTS: &'static [::agentbind::Requirement<InvocationContext>] = &[$(
@@ -491,15 +494,15 @@ macro_rules! __agentbind_v0_2_sections {
         impl ::agentbind::SectionKind for Section {
             type Context = InvocationContext;
             const ALL: &'static [Self] = Section::ALL;
-            const PATTERNS: &'static [::agentbind::SectionPattern] = Section::PATTERNS;
+            const PATTERNS: &'static [::agentbind::SectionPattern<'static>] = Section::PATTERNS;
             const REQUIREMENTS: &'static [::agentbind::Requirement<InvocationContext>] = Section::REQUIREMENTS;
 
             fn index(self) -> usize {
                 self as usize
             }
 
-            fn matcher() -> &'static ::agentbind::SectionMatcher {
-                static MATCHER: ::std::sync::OnceLock<::agentbind::SectionMatcher> = ::std::sync::OnceLock::new();
+            fn matcher() -> &'static ::agentbind::SectionMatcher<'static> {
+                static MATCHER: ::std::sync::OnceLock<::agentbind::SectionMatcher<'static>> = ::std::sync::OnceLock::new();
                 MATCHER.get_or_init(|| ::agentbind::SectionMatcher::new(Section::PATTERNS))
             }
         }
@@ -535,7 +538,7 @@ macro_rules! __agentbind_v0_2_output {
         impl ::agentbind::AgentOutput for Output {
             fn from_reply(
                 reply: &str,
-                _sections: &mut ::agentbind::ReplySections,
+                _sections: &mut ::agentbind::ReplySections<'_>,
             ) -> ::core::result::Result<Self, ::agentbind::ReplyError> {
                 ::core::result::Result::Ok(Output { text: reply.into() })
             }
@@ -567,7 +570,7 @@ macro_rules! __agentbind_v0_2_output {
         impl ::agentbind::AgentOutput for Output {
             fn from_reply(
                 _reply: &str,
-                sections: &mut ::agentbind::ReplySections,
+                sections: &mut ::agentbind::ReplySections<'_>,
             ) -> ::core::result::Result<Self, ::agentbind::ReplyError> {
                 ::core::result::Result::Ok(Output {
                     $( $field: ::agentbind::__private_v0_2::$take(sections, Section::$section as usize)?, )+

@@ -20,8 +20,8 @@ pub const MAX_PATTERN_SIZE: usize = agentbind_vocab::PATTERN_SIZE_LIMIT;
 /// The compiled patterns of one agent. Built once per agent type (see
 /// [`SectionKind::matcher`](crate::SectionKind::matcher)).
 #[derive(Debug)]
-pub struct SectionMatcher {
-    patterns: &'static [SectionPattern],
+pub struct SectionMatcher<'a> {
+    patterns: &'a [SectionPattern<'a>],
     compiled: Result<Compiled, (usize, String)>,
 }
 
@@ -88,10 +88,10 @@ impl LineMatcher {
     }
 }
 
-impl SectionMatcher {
+impl<'a> SectionMatcher<'a> {
     /// Compiles `patterns`. The patterns were validated at compile time; should one still fail
     /// to compile, every scan reports it as [`ReplyProblem::InvalidPattern`].
-    pub fn new(patterns: &'static [SectionPattern]) -> Self {
+    pub fn new(patterns: &'a [SectionPattern<'a>]) -> Self {
         let compiled = compile(patterns);
         Self { patterns, compiled }
     }
@@ -107,7 +107,7 @@ impl SectionMatcher {
     }
 
     /// The patterns this matcher was built from.
-    pub fn patterns(&self) -> &'static [SectionPattern] {
+    pub fn patterns(&self) -> &'a [SectionPattern<'a>] {
         self.patterns
     }
 
@@ -117,7 +117,7 @@ impl SectionMatcher {
     /// endings `\n` or `\r\n`) and is not inside a fenced code block (```` ``` ```` or `~~~`).
     /// A section's text runs to the next line that starts a section. A leading byte-order mark
     /// is ignored. Time is linear in the reply's length.
-    pub fn scan(&self, reply: &str) -> Result<ReplySections, ReplyError> {
+    pub fn scan(&self, reply: &str) -> Result<ReplySections<'a>, ReplyError> {
         check_size(reply.len())?;
         let compiled = self.compiled()?;
         let reply = reply.strip_prefix('\u{feff}').unwrap_or(reply);
@@ -136,7 +136,7 @@ impl SectionMatcher {
 
     /// An incremental scan: feed the reply in chunks as it arrives and read the sections as
     /// they start and end. It finds exactly what [`scan`](Self::scan) finds in the whole text.
-    pub fn incremental(&'static self) -> IncrementalScan {
+    pub fn incremental(&'a self) -> IncrementalScan<'a> {
         IncrementalScan {
             matcher: self,
             text: String::new(),
@@ -151,7 +151,7 @@ impl SectionMatcher {
     fn compiled(&self) -> Result<&Compiled, ReplyError> {
         self.compiled.as_ref().map_err(|(index, error)| {
             ReplyError::new(vec![ReplyProblem::InvalidPattern {
-                section: self.patterns[*index].name,
+                section: self.patterns[*index].name.to_owned(),
                 error: error.clone(),
             }])
         })
@@ -177,15 +177,15 @@ struct LineStep {
 /// The state of a scan between two lines; both the one-pass scan and [`IncrementalScan`] feed
 /// it line by line, so they cannot disagree.
 #[derive(Debug)]
-struct LineScanner {
-    patterns: &'static [SectionPattern],
-    sections: ReplySections,
+struct LineScanner<'a> {
+    patterns: &'a [SectionPattern<'a>],
+    sections: ReplySections<'a>,
     open: Option<OpenSection>,
     fence: Option<Fence>,
 }
 
-impl LineScanner {
-    fn new(patterns: &'static [SectionPattern]) -> Self {
+impl<'a> LineScanner<'a> {
+    fn new(patterns: &'a [SectionPattern<'a>]) -> Self {
         Self { patterns, sections: ReplySections::new(patterns), open: None, fence: None }
     }
 
@@ -232,7 +232,7 @@ impl LineScanner {
         self.close(text, text.len())
     }
 
-    fn into_sections(mut self) -> ReplySections {
+    fn into_sections(mut self) -> ReplySections<'a> {
         self.sections.check_labels();
         self.sections
     }
@@ -262,19 +262,19 @@ pub enum ScanEvent {
 /// a section starts once its heading line's end has arrived, and completes when the next
 /// section starts or [`finish`](Self::finish) is called.
 #[derive(Debug)]
-pub struct IncrementalScan {
-    matcher: &'static SectionMatcher,
+pub struct IncrementalScan<'a> {
+    matcher: &'a SectionMatcher<'a>,
     text: String,
     /// Bytes of a leading byte-order mark, once the first character has arrived.
     skip: Option<usize>,
     /// Bytes of `text` (after `skip`) that were scanned: every whole line so far.
     scanned: usize,
-    lines: LineScanner,
+    lines: LineScanner<'a>,
     events: VecDeque<ScanEvent>,
     ended: bool,
 }
 
-impl IncrementalScan {
+impl<'a> IncrementalScan<'a> {
     /// Appends `chunk` to the reply and scans every line it completes. Fails when the reply
     /// grows over [`MAX_REPLY_BYTES`] or a pattern does not compile; the scan then stays
     /// failed.
@@ -319,7 +319,7 @@ impl IncrementalScan {
     /// Scans the last line (one without a line ending) and ends the open section: after
     /// this, every section has been reported. Gives the sections, as [`SectionMatcher::scan`]
     /// would for the whole reply.
-    pub fn finish(&mut self) -> Result<ReplySections, ReplyError> {
+    pub fn finish(&mut self) -> Result<ReplySections<'a>, ReplyError> {
         let compiled = self.matcher.compiled()?;
         if self.ended {
             return Ok(ReplySections::new(self.matcher.patterns));

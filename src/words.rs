@@ -10,16 +10,18 @@ macro_rules! open_word_enum {
         $($variant:ident $word:literal $doc:literal),* $(,)?
     ) => {
         $(#[$attr])*
+        ///
+        /// `'static` in generated code; an agent loaded at run time borrows its own text.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
+        pub enum $name<'a> {
             $( #[doc = $doc] $variant, )*
             #[doc = $other_doc]
-            $other(&'static str),
+            $other(&'a str),
         }
 
-        impl $name {
+        impl<'a> $name<'a> {
             /// The value as written in the file.
-            pub const fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'a str {
                 match self {
                     $( $name::$variant => $word, )*
                     $name::$other(text) => text,
@@ -27,7 +29,7 @@ macro_rules! open_word_enum {
             }
         }
 
-        impl ::core::fmt::Display for $name {
+        impl ::core::fmt::Display for $name<'_> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
             }

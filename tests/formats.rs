@@ -43,9 +43,9 @@ fn a_verdict_outside_the_alternatives_is_a_reply_error() {
     assert_eq!(
         error.problems(),
         &[ReplyProblem::InvalidValue {
-            section: "VERDICT",
+            section: "VERDICT".into(),
             found: "MAYBE".into(),
-            expected: &["PASS", "FAIL", "NEEDS_DISCUSSION"]
+            expected: vec!["PASS".into(), "FAIL".into(), "NEEDS_DISCUSSION".into()]
         }]
     );
     assert!(error

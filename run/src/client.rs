@@ -63,13 +63,13 @@ pub struct ModelRequest<'a> {
     pub agent: &'a str,
     /// The agent's `model`; each client maps it to an id of its backend
     /// ([`ModelClient::model_id`]).
-    pub model: Model,
+    pub model: Model<'a>,
     /// The system prompt: the agent file's body.
     pub system: &'a str,
     /// The conversation, oldest first; it ends with a [`Role::User`] message.
     pub messages: &'a [Message],
     /// The agent's `tools` (empty: unrestricted); used by Claude Code.
-    pub tools: &'a [Tool],
+    pub tools: &'a [Tool<'a>],
     /// The most tokens the reply may have, when set.
     pub max_tokens: Option<u32>,
     /// Sampling temperature, when set.

@@ -26,17 +26,22 @@ use crate::{Dispatch, ReplyError};
 /// instructions, and so does the whole prompt of an agent without inputs. Text after the last
 /// input belongs to that input, so a typed dispatch with both inputs and instructions does
 /// not come back exactly.
-pub struct AnyDispatch {
-    inner: Box<dyn ErasedDispatch>,
+///
+/// A dispatch borrows its agent for `'a`: `'static` for agents bound at compile time, the
+/// registry's lifetime for agents loaded at run time.
+pub struct AnyDispatch<'a> {
+    inner: Box<dyn ErasedDispatch + 'a>,
 }
 
-trait ErasedDispatch: Send + Sync {
-    fn agent(&self) -> &'static dyn DynAgent;
+/// What [`AnyDispatch`] needs of a dispatch: a typed [`Dispatch`], or a dispatch of an agent
+/// loaded at run time ([`DataDispatch`](super::data_dispatch::DataDispatch)).
+pub(crate) trait ErasedDispatch: Send + Sync {
+    fn agent(&self) -> &dyn DynAgent;
     fn prompt(&self) -> String;
     fn prompt_with_reply_format(&self) -> String;
     fn reply_format(&self) -> String;
     fn instructions(&self) -> &str;
-    fn context(&self) -> Option<&'static str>;
+    fn context(&self) -> Option<&str>;
     fn parse_reply(&self, reply: &str) -> Result<Value, ReplyError>;
 }
 
@@ -44,7 +49,7 @@ impl<A> ErasedDispatch for Dispatch<A>
 where
     A: RoutableAgent,
 {
-    fn agent(&self) -> &'static dyn DynAgent {
+    fn agent(&self) -> &dyn DynAgent {
         dyn_agent::<A>()
     }
     fn prompt(&self) -> String {
@@ -59,7 +64,7 @@ where
     fn instructions(&self) -> &str {
         Dispatch::instructions(self)
     }
-    fn context(&self) -> Option<&'static str> {
+    fn context(&self) -> Option<&str> {
         Dispatch::context(self).map(ContextKind::name)
     }
     fn parse_reply(&self, reply: &str) -> Result<Value, ReplyError> {
@@ -68,9 +73,14 @@ where
     }
 }
 
-impl AnyDispatch {
+impl<'a> AnyDispatch<'a> {
+    /// A dispatch of any kind.
+    pub(crate) fn erased(inner: impl ErasedDispatch + 'a) -> Self {
+        AnyDispatch { inner: Box::new(inner) }
+    }
+
     /// The agent.
-    pub fn agent(&self) -> &'static dyn DynAgent {
+    pub fn agent(&self) -> &dyn DynAgent {
         self.inner.agent()
     }
 
@@ -95,7 +105,7 @@ impl AnyDispatch {
     }
 
     /// The invocation context's name, when the dispatch runs in one.
-    pub fn context(&self) -> Option<&'static str> {
+    pub fn context(&self) -> Option<&str> {
         self.inner.context()
     }
 
@@ -111,7 +121,7 @@ impl AnyDispatch {
     }
 }
 
-impl<A> From<Dispatch<A>> for AnyDispatch
+impl<A> From<Dispatch<A>> for AnyDispatch<'static>
 where
     A: RoutableAgent,
 {
@@ -120,7 +130,7 @@ where
     }
 }
 
-impl fmt::Debug for AnyDispatch {
+impl fmt::Debug for AnyDispatch<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AnyDispatch")
             .field("agent", &self.agent().name())
@@ -135,18 +145,18 @@ pub(crate) fn dispatch_json<A>(
     inputs: &Value,
     instructions: Option<&str>,
     context: Option<&str>,
-) -> Result<AnyDispatch, InputError>
+) -> Result<AnyDispatch<'static>, InputError>
 where
     A: RoutableAgent,
 {
-    let error = |problems| InputError { agent: A::NAME, problems };
+    let error = |problems| InputError { agent: A::NAME.to_owned(), problems };
     let mut problems = check_inputs(inputs, A::INPUTS);
     let context = match context {
         None => None,
         Some(name) => match A::Context::ALL.iter().copied().find(|c| c.name() == name) {
             Some(context) => Some(context),
             None => {
-                let allowed = A::Context::ALL.iter().map(|c| c.name()).collect();
+                let allowed = A::Context::ALL.iter().map(|c| c.name().to_owned()).collect();
                 problems.push(InputProblem::UnknownContext { found: name.to_owned(), allowed });
                 None
             }
@@ -169,10 +179,10 @@ where
 
 /// A dispatch from tool-call arguments: the inputs, with `instructions` and
 /// `invocation_context` taken out when they are not inputs of the agent.
-pub(crate) fn from_arguments(
-    agent: &'static dyn DynAgent,
+pub(crate) fn from_arguments<'a>(
+    agent: &'a (dyn DynAgent + 'a),
     arguments: &Value,
-) -> Result<AnyDispatch, InputError> {
+) -> Result<AnyDispatch<'a>, InputError> {
     let mut inputs = arguments.clone();
     let mut problems = Vec::new();
     let mut take = |key: &str| -> Option<String> {
@@ -195,13 +205,16 @@ pub(crate) fn from_arguments(
     let instructions = take(INSTRUCTIONS_KEY);
     let context = take(CONTEXT_KEY);
     if !problems.is_empty() {
-        return Err(InputError { agent: agent.name(), problems });
+        return Err(InputError { agent: agent.name().to_owned(), problems });
     }
     agent.dispatch_json(&inputs, instructions.as_deref(), context.as_deref())
 }
 
 /// A dispatch from the prompt of a Task call (see [`AnyDispatch`] for how it is read).
-pub(crate) fn from_prompt(agent: &'static dyn DynAgent, prompt: &str) -> Result<AnyDispatch, InputError> {
+pub(crate) fn from_prompt<'a>(
+    agent: &'a (dyn DynAgent + 'a),
+    prompt: &str,
+) -> Result<AnyDispatch<'a>, InputError> {
     let trimmed = prompt.trim();
     if trimmed.starts_with('{') {
         if let Ok(arguments @ Value::Object(_)) = serde_json::from_str::<Value>(trimmed) {
@@ -234,7 +247,7 @@ pub(crate) fn from_prompt(agent: &'static dyn DynAgent, prompt: &str) -> Result<
         }
     }
     if !problems.is_empty() {
-        return Err(InputError { agent: agent.name(), problems });
+        return Err(InputError { agent: agent.name().to_owned(), problems });
     }
     let instructions = before.trim();
     let instructions = (!instructions.is_empty()).then_some(instructions);

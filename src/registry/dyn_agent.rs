@@ -11,66 +11,85 @@ use super::any_dispatch::AnyDispatch;
 use crate::agent::{Agent, ContextKind, SectionKind};
 use crate::inputs::{InputError, InputField};
 use crate::metrics::MetricName;
+use crate::scan::SectionMatcher;
 use crate::{ClaudeCodeSettings, Color, ErrorHandling, MetricKind, Model, Requirement, Tool};
 
 /// When a reply section is required, with contexts by name (see [`Requirement`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SectionRequirement {
+pub enum SectionRequirement<'a> {
     /// Always required.
     Required,
     /// Never required.
     Optional,
     /// Required in these invocation contexts.
-    RequiredIn(Vec<&'static str>),
+    RequiredIn(Vec<&'a str>),
+}
+
+impl SectionRequirement<'_> {
+    /// Whether the section is required in the context named `context` (`None`: no context).
+    pub fn is_required_in(&self, context: Option<&str>) -> bool {
+        match self {
+            SectionRequirement::Required => true,
+            SectionRequirement::Optional => false,
+            SectionRequirement::RequiredIn(contexts) => context.is_some_and(|c| contexts.contains(&c)),
+        }
+    }
 }
 
 /// A reply section of an agent, as a [`DynAgent`] describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SectionInfo {
+pub struct SectionInfo<'a> {
     /// The section's name.
-    pub name: &'static str,
+    pub name: &'a str,
     /// Its pattern as written in the file.
-    pub pattern: &'static str,
+    pub pattern: &'a str,
     /// Whether every matching line starts another occurrence.
     pub repeated: bool,
     /// The values a value section accepts.
-    pub labels: Option<&'static [&'static str]>,
+    pub labels: Option<&'a [&'a str]>,
     /// When it is required.
-    pub requirement: SectionRequirement,
+    pub requirement: SectionRequirement<'a>,
 }
 
-/// Any agent bound at compile time, seen at run time: everything its `Agent` constants give,
-/// and (feature `serde`) dispatches from JSON. Get one with [`dyn_agent`], from a
-/// [`registry!`](crate::registry!), or from the builder's `AnyAgent::entry()`.
-pub trait DynAgent: Sync + 'static {
+/// Any agent, seen at run time: everything a generated `Agent` gives through its constants,
+/// the compiled section patterns, and (feature `serde`) dispatches from JSON.
+///
+/// Agents bound at compile time are `DynAgent`s through [`dyn_agent`], a
+/// [`registry!`](crate::registry!) or the builder's `AnyAgent::entry()`: their data is
+/// `'static`. Agents loaded from files at run time (`agentbind-load`) are `DynAgent`s too and
+/// lend their own text, so every method borrows from `&self`.
+pub trait DynAgent: Send + Sync {
     /// `name`.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
     /// `description`.
-    fn description(&self) -> &'static str;
+    fn description(&self) -> &str;
     /// `model` as written.
-    fn model(&self) -> &'static str;
+    fn model(&self) -> &str;
     /// `model`, typed.
-    fn model_kind(&self) -> Model;
+    fn model_kind(&self) -> Model<'_>;
     /// `version`.
-    fn version(&self) -> Option<&'static str>;
+    fn version(&self) -> Option<&str>;
     /// `tools`.
-    fn tools(&self) -> &'static [Tool];
+    fn tools(&self) -> &[Tool<'_>];
     /// `color`.
-    fn color(&self) -> Option<Color>;
+    fn color(&self) -> Option<Color<'_>>;
     /// The other Claude Code keys.
-    fn claude_code(&self) -> ClaudeCodeSettings;
+    fn claude_code(&self) -> ClaudeCodeSettings<'_>;
     /// `error_handling`.
-    fn error_handling(&self) -> Option<ErrorHandling>;
+    fn error_handling(&self) -> Option<ErrorHandling<'_>>;
     /// The body: the system prompt.
-    fn system_prompt(&self) -> &'static str;
+    fn system_prompt(&self) -> &str;
     /// The inputs, in file order.
-    fn inputs(&self) -> &'static [InputField];
+    fn inputs(&self) -> &[InputField<'_>];
     /// The reply sections, in file order.
-    fn sections(&self) -> Vec<SectionInfo>;
+    fn sections(&self) -> Vec<SectionInfo<'_>>;
     /// The invocation contexts: name and prompt marker.
-    fn contexts(&self) -> Vec<(&'static str, Option<&'static str>)>;
+    fn contexts(&self) -> Vec<(&str, Option<&str>)>;
     /// The metrics: name and kind.
-    fn metrics(&self) -> Vec<(&'static str, MetricKind)>;
+    fn metrics(&self) -> Vec<(&str, MetricKind)>;
+    /// The compiled section patterns (the scanner of `parse_reply`), in the order of
+    /// [`sections`](DynAgent::sections).
+    fn section_matcher(&self) -> &SectionMatcher<'_>;
     /// A dispatch from JSON `inputs` (an object keyed by the `Input` field names; see
     /// [`input_schema`](DynAgent::input_schema)), with optional free-form `instructions`
     /// and an invocation context by name. Every problem is reported, each naming its field.
@@ -80,7 +99,7 @@ pub trait DynAgent: Sync + 'static {
         inputs: &Value,
         instructions: Option<&str>,
         context: Option<&str>,
-    ) -> Result<AnyDispatch, InputError>;
+    ) -> Result<AnyDispatch<'_>, InputError>;
 
     /// Checks JSON `inputs` (an object keyed by the `Input` field names) against the agent's
     /// inputs: no unknown key, every required input present, every value of its type. Lists
@@ -90,7 +109,7 @@ pub trait DynAgent: Sync + 'static {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(InputError { agent: self.name(), problems })
+            Err(InputError { agent: self.name().to_owned(), problems })
         }
     }
 
@@ -131,7 +150,23 @@ pub trait DynAgent: Sync + 'static {
     }
 }
 
-impl fmt::Debug for dyn DynAgent {
+#[cfg(feature = "serde")]
+impl dyn DynAgent + '_ {
+    /// A dispatch from tool-call `arguments`: the inputs, with `instructions` and
+    /// `invocation_context` taken out when they are not inputs of the agent (see
+    /// [`input_schema`](DynAgent::input_schema)).
+    pub fn dispatch_arguments(&self, arguments: &Value) -> Result<AnyDispatch<'_>, InputError> {
+        super::any_dispatch::from_arguments(self, arguments)
+    }
+
+    /// A dispatch from the prompt of a Task call, read back into inputs as
+    /// [`Dispatch::prompt`](crate::Dispatch::prompt) writes them (see [`AnyDispatch`]).
+    pub fn dispatch_prompt(&self, prompt: &str) -> Result<AnyDispatch<'_>, InputError> {
+        super::any_dispatch::from_prompt(self, prompt)
+    }
+}
+
+impl fmt::Debug for dyn DynAgent + '_ {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DynAgent").field("name", &self.name()).finish_non_exhaustive()
     }
@@ -207,40 +242,43 @@ impl<A> DynAgent for AgentRef<A>
 where
     A: RoutableAgent,
 {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         A::NAME
     }
-    fn description(&self) -> &'static str {
+    fn description(&self) -> &str {
         A::DESCRIPTION
     }
-    fn model(&self) -> &'static str {
+    fn model(&self) -> &str {
         A::MODEL
     }
-    fn model_kind(&self) -> Model {
+    fn model_kind(&self) -> Model<'_> {
         A::MODEL_KIND
     }
-    fn version(&self) -> Option<&'static str> {
+    fn version(&self) -> Option<&str> {
         A::VERSION
     }
-    fn tools(&self) -> &'static [Tool] {
+    fn tools(&self) -> &[Tool<'_>] {
         A::TOOLS
     }
-    fn color(&self) -> Option<Color> {
+    fn color(&self) -> Option<Color<'_>> {
         A::COLOR
     }
-    fn claude_code(&self) -> ClaudeCodeSettings {
+    fn claude_code(&self) -> ClaudeCodeSettings<'_> {
         A::CLAUDE_CODE
     }
-    fn error_handling(&self) -> Option<ErrorHandling> {
+    fn error_handling(&self) -> Option<ErrorHandling<'_>> {
         A::ERROR_HANDLING
     }
-    fn system_prompt(&self) -> &'static str {
+    fn system_prompt(&self) -> &str {
         A::SYSTEM_PROMPT
     }
-    fn inputs(&self) -> &'static [InputField] {
+    fn inputs(&self) -> &[InputField<'_>] {
         A::INPUTS
     }
-    fn sections(&self) -> Vec<SectionInfo> {
+    fn section_matcher(&self) -> &SectionMatcher<'_> {
+        A::Section::matcher()
+    }
+    fn sections(&self) -> Vec<SectionInfo<'_>> {
         A::Section::ALL
             .iter()
             .map(|section| {
@@ -261,10 +299,10 @@ where
             })
             .collect()
     }
-    fn contexts(&self) -> Vec<(&'static str, Option<&'static str>)> {
+    fn contexts(&self) -> Vec<(&str, Option<&str>)> {
         A::Context::ALL.iter().map(|c| (c.name(), c.prompt_marker())).collect()
     }
-    fn metrics(&self) -> Vec<(&'static str, MetricKind)> {
+    fn metrics(&self) -> Vec<(&str, MetricKind)> {
         <A::Metrics as crate::AgentMetrics>::Metric::ALL.iter().map(|m| (m.name(), m.kind())).collect()
     }
     #[cfg(feature = "serde")]
@@ -273,7 +311,7 @@ where
         inputs: &Value,
         instructions: Option<&str>,
         context: Option<&str>,
-    ) -> Result<AnyDispatch, InputError> {
+    ) -> Result<AnyDispatch<'_>, InputError> {
         super::any_dispatch::dispatch_json::<A>(inputs, instructions, context)
     }
 }

@@ -7,12 +7,16 @@
 
 #[cfg(feature = "serde")]
 pub(crate) mod any_dispatch;
+#[cfg(feature = "serde")]
+mod data_dispatch;
 mod dyn_agent;
 
 use std::fmt;
 
 use serde_json::Value;
 
+#[cfg(feature = "serde")]
+pub use data_dispatch::data_dispatch;
 pub use dyn_agent::{
     dyn_agent, tool_name, AgentRef, DynAgent, MaybeDeserialize, MaybeSerialize, RoutableAgent, SectionInfo,
     SectionRequirement,
@@ -47,6 +51,11 @@ impl Registry {
         self.agents.iter().map(|a| a.name()).collect()
     }
 
+    /// [`names`](Self::names), owned, as [`RouteError::UnknownAgent`] lists them.
+    fn known(&self) -> Vec<String> {
+        self.agents.iter().map(|a| a.name().to_owned()).collect()
+    }
+
     /// Every agent as an OpenAI tool ([`DynAgent::openai_tool`]), as a JSON array.
     pub fn openai_tools(&self) -> Value {
         self.agents.iter().map(|a| a.openai_tool()).collect()
@@ -59,24 +68,22 @@ impl Registry {
 
     /// The agent `name` (or its tool name), or an error that lists the known names.
     pub fn agent(&self, name: &str) -> Result<&'static dyn DynAgent, RouteError> {
-        self.get(name).ok_or_else(|| RouteError::UnknownAgent { name: name.to_owned(), known: self.names() })
+        self.get(name).ok_or_else(|| RouteError::UnknownAgent { name: name.to_owned(), known: self.known() })
     }
 
     /// A dispatch from tool-call `arguments` for agent `name` (or its tool name): the inputs,
     /// with `instructions` and `invocation_context` taken out when they are not inputs of the
     /// agent (see [`DynAgent::input_schema`]).
     #[cfg(feature = "serde")]
-    pub fn dispatch(&self, name: &str, arguments: &Value) -> Result<AnyDispatch, RouteError> {
-        let agent = self.agent(name)?;
-        any_dispatch::from_arguments(agent, arguments).map_err(RouteError::Input)
+    pub fn dispatch(&self, name: &str, arguments: &Value) -> Result<AnyDispatch<'static>, RouteError> {
+        Ok(self.agent(name)?.dispatch_arguments(arguments)?)
     }
 
     /// The dispatch that a Task tool call asks for: the agent named by `subagent_type`, with
     /// the inputs read back from `prompt` (see [`AnyDispatch`] for how).
     #[cfg(feature = "serde")]
-    pub fn route(&self, call: &crate::TaskCall) -> Result<AnyDispatch, RouteError> {
-        let agent = self.agent(&call.subagent_type)?;
-        any_dispatch::from_prompt(agent, &call.prompt).map_err(RouteError::Input)
+    pub fn route(&self, call: &crate::TaskCall) -> Result<AnyDispatch<'static>, RouteError> {
+        Ok(self.agent(&call.subagent_type)?.dispatch_prompt(&call.prompt)?)
     }
 }
 
@@ -94,7 +101,7 @@ pub enum RouteError {
         /// The name asked for.
         name: String,
         /// The names of the registry's agents.
-        known: Vec<&'static str>,
+        known: Vec<String>,
     },
     /// The agent was found, but its inputs are not right.
     Input(InputError),

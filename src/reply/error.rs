@@ -8,20 +8,20 @@ pub enum ReplyProblem {
     /// A required section has no line matching its pattern.
     MissingSection {
         /// The section's name.
-        section: &'static str,
+        section: String,
         /// The section's pattern.
-        pattern: &'static str,
+        pattern: String,
         /// The invocation context that makes the section required, for a conditional section.
-        context: Option<&'static str>,
+        context: Option<String>,
     },
     /// A value section's heading holds a value outside its labels.
     InvalidValue {
         /// The section's name.
-        section: &'static str,
+        section: String,
         /// The value in the reply.
         found: String,
         /// The accepted labels.
-        expected: &'static [&'static str],
+        expected: Vec<String>,
     },
     /// The reply is larger than [`MAX_REPLY_BYTES`](crate::MAX_REPLY_BYTES).
     TooLarge {
@@ -34,7 +34,7 @@ pub enum ReplyProblem {
     /// the runtime and the generator disagree on regular-expression syntax).
     InvalidPattern {
         /// The section's name.
-        section: &'static str,
+        section: String,
         /// The regex error.
         error: String,
     },
@@ -71,7 +71,7 @@ impl fmt::Display for ReplyProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyError {
     problems: Vec<ReplyProblem>,
-    agent: Option<&'static str>,
+    agent: Option<String>,
     reply: Option<String>,
 }
 
@@ -82,8 +82,8 @@ impl ReplyError {
     }
 
     /// This error, naming `agent`.
-    pub fn with_agent(mut self, agent: &'static str) -> Self {
-        self.agent = Some(agent);
+    pub fn with_agent(mut self, agent: impl Into<String>) -> Self {
+        self.agent = Some(agent.into());
         self
     }
 
@@ -99,8 +99,8 @@ impl ReplyError {
     }
 
     /// The name of the agent whose contract the reply breaks, when known.
-    pub fn agent(&self) -> Option<&'static str> {
-        self.agent
+    pub fn agent(&self) -> Option<&str> {
+        self.agent.as_deref()
     }
 
     /// The reply text, when kept (always, for errors of `parse_reply`, except for replies
@@ -120,9 +120,9 @@ impl ReplyError {
     }
 
     /// The names of the required sections that are missing, in file order.
-    pub fn missing_sections(&self) -> impl Iterator<Item = &'static str> + '_ {
+    pub fn missing_sections(&self) -> impl Iterator<Item = &str> + '_ {
         self.problems.iter().filter_map(|p| match p {
-            ReplyProblem::MissingSection { section, .. } => Some(*section),
+            ReplyProblem::MissingSection { section, .. } => Some(section.as_str()),
             _ => None,
         })
     }
@@ -130,7 +130,7 @@ impl ReplyError {
 
 impl fmt::Display for ReplyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.agent {
+        match &self.agent {
             Some(agent) => write!(f, "the reply of agent `{agent}` does not match its contract")?,
             None => f.write_str("the reply does not match the agent's contract")?,
         }

@@ -25,14 +25,14 @@ pub(crate) struct Occurrence {
 /// The sections found in one reply, in the order of the agent's `Section::ALL`; what
 /// [`AgentOutput::from_reply`](crate::AgentOutput::from_reply) reads from.
 #[derive(Debug, PartialEq, Eq)]
-pub struct ReplySections {
-    patterns: &'static [SectionPattern],
+pub struct ReplySections<'a> {
+    patterns: &'a [SectionPattern<'a>],
     found: Vec<Vec<Occurrence>>,
     problems: Vec<ReplyProblem>,
 }
 
-impl ReplySections {
-    pub(crate) fn new(patterns: &'static [SectionPattern]) -> Self {
+impl<'a> ReplySections<'a> {
+    pub(crate) fn new(patterns: &'a [SectionPattern<'a>]) -> Self {
         Self { patterns, found: vec![Vec::new(); patterns.len()], problems: Vec::new() }
     }
 
@@ -61,13 +61,18 @@ impl ReplySections {
                         }
                     }
                     None => self.problems.push(ReplyProblem::InvalidValue {
-                        section: pattern.name,
+                        section: pattern.name.to_owned(),
                         found: label.to_owned(),
-                        expected: labels,
+                        expected: labels.iter().map(|l| (*l).to_owned()).collect(),
                     }),
                 }
             }
         }
+    }
+
+    /// The patterns of the sections, in the agent's order.
+    pub(crate) fn patterns(&self) -> &'a [SectionPattern<'a>] {
+        self.patterns
     }
 
     /// The values found outside their labels (see [`check_labels`](Self::check_labels)).
@@ -90,8 +95,8 @@ impl ReplySections {
         match self.optional(index)? {
             Some(value) => Ok(value),
             None => Err(ReplyError::new(vec![ReplyProblem::MissingSection {
-                section: self.name(index),
-                pattern: self.patterns.get(index).map_or("", |p| p.pattern),
+                section: self.name(index).to_owned(),
+                pattern: self.patterns.get(index).map_or("", |p| p.pattern).to_owned(),
                 context: None,
             }])),
         }
@@ -121,7 +126,12 @@ impl ReplySections {
             .map_err(|problem| ReplyError::new(vec![problem]))
     }
 
-    fn name(&self, index: usize) -> &'static str {
+    /// The occurrences of the section at `index`, with their labels, in reply order.
+    pub(crate) fn occurrences(&self, index: usize) -> &[Occurrence] {
+        self.found.get(index).map_or(&[], Vec::as_slice)
+    }
+
+    fn name(&self, index: usize) -> &'a str {
         self.patterns.get(index).map_or("?", |p| p.name)
     }
 }

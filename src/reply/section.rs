@@ -96,16 +96,12 @@ impl<V: LabeledEnum> fmt::Display for Captured<V> {
 pub trait FromOccurrence: Sized {
     /// Builds the value from the occurrence of `section`; `label` is capture group 1 of the
     /// pattern, when it has one.
-    fn from_occurrence(
-        section: &'static str,
-        text: SectionText,
-        label: Option<&str>,
-    ) -> Result<Self, ReplyProblem>;
+    fn from_occurrence(section: &str, text: SectionText, label: Option<&str>) -> Result<Self, ReplyProblem>;
 }
 
 impl FromOccurrence for SectionText {
     fn from_occurrence(
-        _section: &'static str,
+        _section: &str,
         text: SectionText,
         _label: Option<&str>,
     ) -> Result<Self, ReplyProblem> {
@@ -114,15 +110,15 @@ impl FromOccurrence for SectionText {
 }
 
 impl<V: LabeledEnum> FromOccurrence for Captured<V> {
-    fn from_occurrence(
-        section: &'static str,
-        text: SectionText,
-        label: Option<&str>,
-    ) -> Result<Self, ReplyProblem> {
+    fn from_occurrence(section: &str, text: SectionText, label: Option<&str>) -> Result<Self, ReplyProblem> {
         let found = label.unwrap_or_default();
         match crate::labeled::match_label(found, V::LABELS).and_then(V::from_label) {
             Some(value) => Ok(Captured { value, text }),
-            None => Err(ReplyProblem::InvalidValue { section, found: found.to_owned(), expected: V::LABELS }),
+            None => Err(ReplyProblem::InvalidValue {
+                section: section.to_owned(),
+                found: found.to_owned(),
+                expected: V::LABELS.iter().map(|l| (*l).to_owned()).collect(),
+            }),
         }
     }
 }

@@ -7,13 +7,13 @@ use super::{Captured, SectionText};
 /// body holds a line that starts a section.
 #[derive(Debug)]
 pub struct ReplyWriter {
-    matcher: &'static crate::SectionMatcher,
+    matcher: &'static crate::SectionMatcher<'static>,
     out: String,
 }
 
 impl ReplyWriter {
     /// A writer for the sections of `matcher`'s agent.
-    pub fn new(matcher: &'static crate::SectionMatcher) -> Self {
+    pub fn new(matcher: &'static crate::SectionMatcher<'static>) -> Self {
         Self { matcher, out: String::new() }
     }
 
