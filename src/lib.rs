@@ -73,7 +73,7 @@ pub use prompt::{PromptBuilder, PromptValue};
 #[cfg(feature = "serde")]
 pub use registry::any_dispatch::AnyDispatch;
 #[cfg(feature = "serde")]
-pub use registry::data_dispatch;
+pub use registry::{data_dispatch, OutputField};
 pub use registry::{
     dyn_agent, tool_name, AgentRef, DynAgent, MaybeDeserialize, MaybeSerialize, Registry, RoutableAgent,
     RouteError, SectionInfo, SectionRequirement,

@@ -21,8 +21,26 @@ pub const MAX_PATTERN_SIZE: usize = agentbind_vocab::PATTERN_SIZE_LIMIT;
 /// [`SectionKind::matcher`](crate::SectionKind::matcher)).
 #[derive(Debug)]
 pub struct SectionMatcher<'a> {
-    patterns: &'a [SectionPattern<'a>],
+    patterns: Patterns<'a>,
     compiled: Result<Compiled, (usize, String)>,
+}
+
+/// The patterns of a matcher: generated code's static table, or a loaded agent's own (an enum
+/// rather than a `Cow`, which would make the matcher invariant in `'a`).
+#[derive(Debug)]
+enum Patterns<'a> {
+    Borrowed(&'a [SectionPattern<'a>]),
+    Owned(Vec<SectionPattern<'a>>),
+}
+
+impl<'a> std::ops::Deref for Patterns<'a> {
+    type Target = [SectionPattern<'a>];
+    fn deref(&self) -> &[SectionPattern<'a>] {
+        match self {
+            Patterns::Borrowed(patterns) => patterns,
+            Patterns::Owned(patterns) => patterns,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -93,7 +111,14 @@ impl<'a> SectionMatcher<'a> {
     /// to compile, every scan reports it as [`ReplyProblem::InvalidPattern`].
     pub fn new(patterns: &'a [SectionPattern<'a>]) -> Self {
         let compiled = compile(patterns);
-        Self { patterns, compiled }
+        Self { patterns: Patterns::Borrowed(patterns), compiled }
+    }
+
+    /// Compiles `patterns`, which the matcher keeps: for agents loaded at run time, whose
+    /// patterns are built from the file's text.
+    pub fn from_vec(patterns: Vec<SectionPattern<'a>>) -> Self {
+        let compiled = compile(&patterns);
+        Self { patterns: Patterns::Owned(patterns), compiled }
     }
 
     /// The part of `heading` after the match of section `index`'s pattern: the text that the
@@ -107,8 +132,8 @@ impl<'a> SectionMatcher<'a> {
     }
 
     /// The patterns this matcher was built from.
-    pub fn patterns(&self) -> &'a [SectionPattern<'a>] {
-        self.patterns
+    pub fn patterns(&self) -> &[SectionPattern<'a>] {
+        &self.patterns
     }
 
     /// Splits `reply` into sections.
@@ -117,11 +142,11 @@ impl<'a> SectionMatcher<'a> {
     /// endings `\n` or `\r\n`) and is not inside a fenced code block (```` ``` ```` or `~~~`).
     /// A section's text runs to the next line that starts a section. A leading byte-order mark
     /// is ignored. Time is linear in the reply's length.
-    pub fn scan(&self, reply: &str) -> Result<ReplySections<'a>, ReplyError> {
+    pub fn scan(&self, reply: &str) -> Result<ReplySections<'_>, ReplyError> {
         check_size(reply.len())?;
         let compiled = self.compiled()?;
         let reply = reply.strip_prefix('\u{feff}').unwrap_or(reply);
-        let mut lines = LineScanner::new(self.patterns);
+        let mut lines = LineScanner::new(&self.patterns);
         let mut line_start = 0;
         for newline in memchr::memchr_iter(b'\n', reply.as_bytes()) {
             lines.line(compiled, reply, line_start, newline + 1);
@@ -136,13 +161,13 @@ impl<'a> SectionMatcher<'a> {
 
     /// An incremental scan: feed the reply in chunks as it arrives and read the sections as
     /// they start and end. It finds exactly what [`scan`](Self::scan) finds in the whole text.
-    pub fn incremental(&'a self) -> IncrementalScan<'a> {
+    pub fn incremental(&self) -> IncrementalScan<'_> {
         IncrementalScan {
             matcher: self,
             text: String::new(),
             skip: None,
             scanned: 0,
-            lines: LineScanner::new(self.patterns),
+            lines: LineScanner::new(&self.patterns),
             events: VecDeque::new(),
             ended: false,
         }
@@ -322,7 +347,7 @@ impl<'a> IncrementalScan<'a> {
     pub fn finish(&mut self) -> Result<ReplySections<'a>, ReplyError> {
         let compiled = self.matcher.compiled()?;
         if self.ended {
-            return Ok(ReplySections::new(self.matcher.patterns));
+            return Ok(ReplySections::new(&self.matcher.patterns));
         }
         self.ended = true;
         let skip = self.skip.unwrap_or(0);
@@ -334,7 +359,7 @@ impl<'a> IncrementalScan<'a> {
         }
         let ended = self.lines.end(text);
         queue_events(&mut self.events, &self.lines, text, LineStep { ended, started: None });
-        let lines = std::mem::replace(&mut self.lines, LineScanner::new(self.matcher.patterns));
+        let lines = std::mem::replace(&mut self.lines, LineScanner::new(&self.matcher.patterns));
         Ok(lines.into_sections())
     }
 

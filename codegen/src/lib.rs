@@ -38,8 +38,8 @@ pub use collisions::{collisions, Binding, Collision};
 pub use diagnostic::{Diagnostic, Error};
 pub use discover::agent_files;
 pub use model::{
-    AgentSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind, MetricSpec,
-    ModelAlias, ModelKind, RequirementSpec, ScalarType, SectionSpec,
+    AgentSpec, ClaudeCodeSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind,
+    MetricSpec, ModelAlias, ModelKind, RequirementSpec, ScalarType, SectionSpec, ToolSpec,
 };
 pub use source::{Pos, Source, MAX_AGENT_FILE_BYTES};
 pub use validate::validate;

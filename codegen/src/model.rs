@@ -63,6 +63,8 @@ pub struct InputSpec {
     pub name: String,
     /// The Rust field name.
     pub field: String,
+    /// The heading it is written under in the prompt (`Task Description`).
+    pub heading: String,
     /// `description`.
     pub description: Option<String>,
     /// The type.

@@ -354,7 +354,8 @@ impl<'a> Validator<'a> {
                 }
             }
         };
-        Some(InputSpec { name, field, description, ty, required, pos })
+        let heading = crate::naming::title(&name);
+        Some(InputSpec { name, field, heading, description, ty, required, pos })
     }
 
     fn enum_values(&mut self, node: &Node, input: &str, input_pos: Pos) -> Option<EnumSpec> {

@@ -221,17 +221,10 @@ pub(crate) fn from_prompt<'a>(
             return from_arguments(agent, &arguments);
         }
     }
-    let mut rest = prompt.trim_start_matches('\u{feff}').trim_start();
-    let mut context = None;
-    for (name, marker) in agent.contexts() {
-        if let Some(after) = marker.and_then(|m| rest.strip_prefix(m)) {
-            if after.is_empty() || after.starts_with(['\n', '\r']) {
-                context = Some(name);
-                rest = after.trim_start();
-                break;
-            }
-        }
-    }
+    let (context, rest) = match super::dyn_agent::context_of_prompt(agent, prompt) {
+        Some((name, after)) => (Some(name), after.trim_start()),
+        None => (None, prompt.trim_start_matches('\u{feff}').trim_start()),
+    };
     let (before, fields) = split_headings(rest, agent);
     let mut inputs = Map::new();
     let mut problems = Vec::new();

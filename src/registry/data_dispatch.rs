@@ -7,22 +7,33 @@
 use serde_json::{json, Map, Value};
 
 use super::any_dispatch::{AnyDispatch, ErasedDispatch};
-use super::dyn_agent::{DynAgent, SectionRequirement};
+use super::dyn_agent::{section_needs, DynAgent, SectionRequirement};
 use crate::format::{contract_problems, reply_format_of, Need};
 use crate::inputs::{check_inputs, InputError, InputKind, InputProblem};
 use crate::prompt::{write_fenced, PromptBuilder, PromptValue};
 use crate::reply::{ReplyError, ReplyProblem, ReplySections};
 
+/// How one section appears in the output JSON of an agent that is only data: what a generated
+/// `Output` field is (codegen's model gives both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputField<'a> {
+    /// The field's name (`summary`, `tasks`).
+    pub name: &'a str,
+    /// For a section whose value is one of these labels (a `Captured` value in generated
+    /// code): the labels. The field is then `{"value": label, "text": {...}}`.
+    pub labels: Option<&'a [&'a str]>,
+}
+
 /// A dispatch of `agent` from JSON `inputs` (an object keyed by input field), with free-form
 /// `instructions` and an invocation context by name: what a [`DynAgent`] that is only data
-/// returns from [`dispatch_json`](DynAgent::dispatch_json). `output_fields` names the field of
-/// each section in the output JSON, in the order of [`DynAgent::sections`] (the names a
-/// generated `Output` has: codegen gives them).
+/// returns from [`dispatch_json`](DynAgent::dispatch_json). `output_fields` describes each
+/// section's field in the output JSON, in the order of [`DynAgent::sections`]; the JSON is
+/// what the generated `Output` of the same file serializes to.
 ///
 /// Every problem of the inputs is reported, each naming its field.
 pub fn data_dispatch<'a>(
     agent: &'a (dyn DynAgent + 'a),
-    output_fields: &'a [&'a str],
+    output_fields: &'a [OutputField<'a>],
     inputs: &Value,
     instructions: Option<&str>,
     context: Option<&str>,
@@ -59,7 +70,7 @@ pub fn data_dispatch<'a>(
 /// See [`data_dispatch`].
 pub(crate) struct DataDispatch<'a> {
     agent: &'a (dyn DynAgent + 'a),
-    output_fields: &'a [&'a str],
+    output_fields: &'a [OutputField<'a>],
     inputs: Map<String, Value>,
     instructions: String,
     /// Index into the agent's contexts.
@@ -71,52 +82,59 @@ impl DataDispatch<'_> {
         self.agent.contexts().get(self.context?).map(|(name, _)| *name)
     }
 
-    /// Whether each section is required in this dispatch's context, and the context that
-    /// makes it so.
-    fn needs(&self) -> Vec<(bool, Option<&str>, Need)> {
+    /// Whether each section is required in this dispatch's context, for the reply format.
+    fn needs(&self) -> Vec<Need> {
         let context = self.context_name();
         self.agent
             .sections()
             .into_iter()
             .map(|section| match section.requirement {
-                SectionRequirement::Required => (true, None, Need::Required),
-                SectionRequirement::Optional => (false, None, Need::Optional),
-                ref conditional if conditional.is_required_in(context) => {
-                    (true, context, Need::InThisContext)
-                }
-                SectionRequirement::RequiredIn(_) => (false, None, Need::Optional),
+                SectionRequirement::Required => Need::Required,
+                ref conditional if conditional.is_required_in(context) => Need::InThisContext,
+                _ => Need::Optional,
             })
             .collect()
     }
 
-    /// The output JSON: one field per section, as a generated `Output` serializes.
-    fn output(&self, reply: &str, sections: &ReplySections<'_>) -> Value {
+    /// The output JSON: one field per section, as a generated `Output` serializes (the first
+    /// occurrence of a section that occurs once, every one of a repeated section, `null` for an
+    /// absent one); a value outside its labels is [`ReplyProblem::InvalidValue`].
+    fn output(&self, reply: &str, sections: &ReplySections<'_>) -> Result<Value, ReplyProblem> {
         let infos = self.agent.sections();
         if infos.is_empty() {
-            return json!({ "text": reply });
+            return Ok(json!({ "text": reply }));
         }
         let mut output = Map::new();
         for (index, info) in infos.iter().enumerate() {
-            let field = self.output_fields.get(index).copied().unwrap_or(info.name);
-            let values: Vec<Value> = sections
-                .occurrences(index)
-                .iter()
-                .map(|occurrence| {
-                    let text = json!({"heading": occurrence.text.heading, "body": occurrence.text.body});
-                    match (&info.labels, &occurrence.label) {
-                        (Some(_), Some(label)) => json!({"value": label, "text": text}),
-                        _ => text,
+            let field = self.output_fields.get(index).copied();
+            let labels = field.and_then(|f| f.labels);
+            let mut values = Vec::new();
+            for occurrence in sections.occurrences(index) {
+                let text = json!({"heading": occurrence.text.heading, "body": occurrence.text.body});
+                let Some(labels) = labels else {
+                    values.push(text);
+                    continue;
+                };
+                let found = occurrence.label.as_deref().unwrap_or_default();
+                match crate::labeled::match_label(found, labels) {
+                    Some(label) => values.push(json!({"value": label, "text": text})),
+                    None => {
+                        return Err(ReplyProblem::InvalidValue {
+                            section: info.name.to_owned(),
+                            found: found.to_owned(),
+                            expected: labels.iter().map(|l| (*l).to_owned()).collect(),
+                        })
                     }
-                })
-                .collect();
+                }
+            }
             let value = if info.repeated {
                 Value::Array(values)
             } else {
                 values.into_iter().next().unwrap_or(Value::Null)
             };
-            output.insert(field.to_owned(), value);
+            output.insert(field.map_or(info.name, |f| f.name).to_owned(), value);
         }
-        Value::Object(output)
+        Ok(Value::Object(output))
     }
 
     fn tag(&self, error: ReplyError, reply: &str) -> ReplyError {
@@ -159,7 +177,7 @@ impl ErasedDispatch for DataDispatch<'_> {
 
     fn reply_format(&self) -> String {
         let patterns = self.agent.section_matcher().patterns();
-        reply_format_of(patterns.iter().copied().zip(self.needs().into_iter().map(|(_, _, need)| need)))
+        reply_format_of(patterns.iter().copied().zip(self.needs()))
     }
 
     fn instructions(&self) -> &str {
@@ -172,13 +190,12 @@ impl ErasedDispatch for DataDispatch<'_> {
 
     fn parse_reply(&self, reply: &str) -> Result<Value, ReplyError> {
         let sections = self.agent.section_matcher().scan(reply).map_err(|e| self.tag(e, reply))?;
-        let needs = self.needs();
-        let problems =
-            contract_problems(&sections, needs.iter().map(|(required, context, _)| (*required, *context)));
+        let problems = contract_problems(&sections, section_needs(self.agent, self.context_name()));
         if !problems.is_empty() {
             return Err(self.tag(ReplyError::new(problems), reply));
         }
-        Ok(self.output(reply.strip_prefix('\u{feff}').unwrap_or(reply), &sections))
+        self.output(reply.strip_prefix('\u{feff}').unwrap_or(reply), &sections)
+            .map_err(|problem| self.tag(ReplyError::new(vec![problem]), reply))
     }
 }
 

@@ -11,6 +11,7 @@ use super::any_dispatch::AnyDispatch;
 use crate::agent::{Agent, ContextKind, SectionKind};
 use crate::inputs::{InputError, InputField};
 use crate::metrics::MetricName;
+use crate::reply::ReplyError;
 use crate::scan::SectionMatcher;
 use crate::{ClaudeCodeSettings, Color, ErrorHandling, MetricKind, Model, Requirement, Tool};
 
@@ -164,6 +165,73 @@ impl dyn DynAgent + '_ {
     pub fn dispatch_prompt(&self, prompt: &str) -> Result<AnyDispatch<'_>, InputError> {
         super::any_dispatch::from_prompt(self, prompt)
     }
+}
+
+impl dyn DynAgent + '_ {
+    /// The invocation context that a prompt written for this agent is in: the context whose
+    /// marker (`prompt_contains`) the prompt starts with, as [`Dispatch::prompt`] writes it.
+    ///
+    /// [`Dispatch::prompt`]: crate::Dispatch::prompt
+    pub fn context_of_prompt(&self, prompt: &str) -> Option<&str> {
+        context_of_prompt(self, prompt).map(|(name, _)| name)
+    }
+
+    /// Checks `reply` against the agent's output contract in the context named `context`:
+    /// every section required there, and every value of a value heading, as
+    /// [`Dispatch::parse_reply`](crate::Dispatch::parse_reply) checks them, without building
+    /// an output. The error names the agent and keeps the reply; its
+    /// [`feedback`](ReplyError::feedback) is what a repair turn sends.
+    pub fn check_reply(&self, reply: &str, context: Option<&str>) -> Result<(), ReplyError> {
+        let tag = |error: ReplyError| {
+            let too_large =
+                error.problems().iter().any(|p| matches!(p, crate::ReplyProblem::TooLarge { .. }));
+            let error = error.with_agent(self.name());
+            if too_large {
+                error
+            } else {
+                error.with_reply(reply)
+            }
+        };
+        let sections = self.section_matcher().scan(reply).map_err(tag)?;
+        let problems = crate::format::contract_problems(&sections, section_needs(self, context));
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(tag(ReplyError::new(problems)))
+        }
+    }
+}
+
+/// Whether each section of `agent` is required in the context named `context`, and the
+/// context that makes it so, in the order of [`DynAgent::sections`].
+pub(crate) fn section_needs<'c>(
+    agent: &dyn DynAgent,
+    context: Option<&'c str>,
+) -> Vec<(bool, Option<&'c str>)> {
+    agent
+        .sections()
+        .iter()
+        .map(|section| match &section.requirement {
+            SectionRequirement::Required => (true, None),
+            SectionRequirement::Optional => (false, None),
+            conditional => {
+                (conditional.is_required_in(context), context.filter(|_| conditional.is_required_in(context)))
+            }
+        })
+        .collect()
+}
+
+/// The context whose marker `prompt` starts with (after a byte-order mark and blank space), and
+/// the rest of the prompt after the marker.
+pub(crate) fn context_of_prompt<'p, 'a>(
+    agent: &'a (dyn DynAgent + 'a),
+    prompt: &'p str,
+) -> Option<(&'a str, &'p str)> {
+    let rest = prompt.trim_start_matches('\u{feff}').trim_start();
+    agent.contexts().into_iter().find_map(|(name, marker)| {
+        let after = rest.strip_prefix(marker?)?;
+        (after.is_empty() || after.starts_with(['\n', '\r'])).then_some((name, after))
+    })
 }
 
 impl fmt::Debug for dyn DynAgent + '_ {

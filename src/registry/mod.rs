@@ -16,7 +16,7 @@ use std::fmt;
 use serde_json::Value;
 
 #[cfg(feature = "serde")]
-pub use data_dispatch::data_dispatch;
+pub use data_dispatch::{data_dispatch, OutputField};
 pub use dyn_agent::{
     dyn_agent, tool_name, AgentRef, DynAgent, MaybeDeserialize, MaybeSerialize, RoutableAgent, SectionInfo,
     SectionRequirement,

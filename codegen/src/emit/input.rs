@@ -5,7 +5,7 @@ use super::docs::{escape, push_description};
 use super::enums::labeled_enum;
 use super::{emit, str_lit, PRIVATE};
 use crate::model::{AgentSpec, InputSpec, InputType};
-use crate::naming::{self, ident_text};
+use crate::naming::ident_text;
 
 /// The Rust type of an input's field: `::std::string::String`,
 /// `::std::vec::Vec<::agentbind::Markdown>`, `Severity`... (the scalars' types come from
@@ -64,7 +64,7 @@ pub(crate) fn input(spec: &AgentSpec, extra_attrs: &str, out: &mut String) {
             " [{}] {} {} {} {})\n",
             rust_type(&input.ty),
             str_lit(&input.name),
-            str_lit(&naming::title(&input.name)),
+            str_lit(&input.heading),
             str_lit(&field_doc(input)),
             str_lit(input.description.as_deref().unwrap_or_default())
         );
