@@ -21,8 +21,10 @@ use serde_json::Value;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
+mod anthropic;
 mod response;
 
+pub use anthropic::{AnthropicBlock, ToolResult};
 pub use response::ScriptedResponse;
 
 /// The most bytes of a request's head, and of its body, the server reads.

@@ -120,37 +120,6 @@ impl ScriptedResponse {
         )
     }
 
-    /// A streamed Anthropic Messages reply of `text`, in pieces of at most `piece_chars`
-    /// characters.
-    pub fn anthropic_stream(text: &str, piece_chars: usize) -> Self {
-        let mut events = vec![(
-            "message_start",
-            json!({"type": "message_start", "message": {"model": "scripted-claude", "usage": {"input_tokens": 12, "output_tokens": 1}}}),
-        )];
-        events.push((
-            "content_block_start",
-            json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-        ));
-        for piece in split(text, piece_chars) {
-            events.push((
-                "content_block_delta",
-                json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}),
-            ));
-        }
-        events.push(("content_block_stop", json!({"type": "content_block_stop", "index": 0})));
-        events.push((
-            "message_delta",
-            json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": words(text)}}),
-        ));
-        events.push(("message_stop", json!({"type": "message_stop"})));
-        Self::event_stream(
-            events
-                .into_iter()
-                .map(|(name, data)| format!("event: {name}\ndata: {data}\n\n").into_bytes())
-                .collect(),
-        )
-    }
-
     /// A `text/event-stream` body written piece by piece, ended by closing the connection.
     pub fn event_stream(pieces: Vec<Vec<u8>>) -> Self {
         Self { pieces, streamed: true, ..Self::raw(200, "text/event-stream", Vec::new()) }
@@ -213,6 +182,12 @@ impl ScriptedResponse {
             }
         }
         stream.flush().await
+    }
+
+    /// The whole body.
+    #[cfg(test)]
+    pub(super) fn body(&self) -> Vec<u8> {
+        self.pieces.concat()
     }
 
     /// Whether the connection closes after this response.
