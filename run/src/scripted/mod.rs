@@ -22,6 +22,7 @@ use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
 mod anthropic;
+pub mod claude_cli;
 mod response;
 
 pub use anthropic::{AnthropicBlock, ToolResult};
