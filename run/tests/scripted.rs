@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use agentbind::{Model, SectionKind};
-use agentbind_run::scripted::{ScriptedResponse, ScriptedServer};
+use agentbind_run::scripted::{AnthropicBlock, ScriptedResponse, ScriptedServer};
 use agentbind_run::{
     run_all, Anthropic, ModelError, OpenAiCompatible, RunDispatch, RunErrorKind, RunEvent, RunOptions, Usage,
 };
@@ -464,6 +464,33 @@ async fn anthropic_errors_are_typed() {
     );
     let error = dispatch().run(&client, RunOptions::default()).await.unwrap_err();
     assert!(matches!(error.model_error(), Some(ModelError::InvalidResponse { .. })));
+}
+
+#[tokio::test]
+async fn anthropic_replies_with_tool_calls_give_their_text_whole_and_streamed() {
+    let blocks = || {
+        [
+            AnthropicBlock::text(FULL),
+            AnthropicBlock::tool_use("toolu_1", "Read", serde_json::json!({"file_path": "/tmp/a"})),
+        ]
+    };
+    let server = ScriptedServer::start([
+        ScriptedResponse::anthropic_blocks(blocks(), "tool_use"),
+        ScriptedResponse::anthropic_blocks_stream(blocks(), "tool_use"),
+    ])
+    .await
+    .unwrap();
+    let client = Anthropic::with_base_url(&server.url(""), "k").unwrap();
+    let dispatch = dispatch();
+    let run = dispatch.run(&client, RunOptions::default()).await.unwrap();
+    assert_eq!(run.report.attempts[0].reply, FULL);
+    assert_eq!(run.report.usage, Usage { input_tokens: 12, output_tokens: words(FULL) + 1 });
+    let (events, error) = collect(dispatch.run_stream(&client, RunOptions::default())).await;
+    assert!(error.is_none(), "{error:?}");
+    let Some(RunEvent::Finished(streamed)) = events.last() else { panic!("not finished") };
+    assert_eq!(streamed.report.attempts[0].reply, FULL);
+    assert_eq!(streamed.report.attempts[0].finish_reason.as_deref(), Some("tool_use"));
+    assert_eq!(streamed.report.usage, run.report.usage);
 }
 
 /// The task of a dispatch, read back from the prompt the server received.
