@@ -3,6 +3,8 @@
 //! ```text
 //! agentbind check [--format human|json|github] [--deny-empty] <path>...
 //! agentbind expand <file.md>
+//! agentbind hook [--agents DIR]... [--plugin NAME=DIR]... [--repairs N] [--no-reply-format] [--strict] [--log FILE]
+//! agentbind hook install|uninstall [--user | --project DIR | --settings FILE] [--command CMD]
 //! ```
 //!
 //! `check` also rejects what a build script's `Builder` rejects across files: two files that
@@ -12,6 +14,8 @@
 //! problems (or, with `--deny-empty`, a folder has no agent files), 2 the command line is
 //! wrong or a path cannot be read.
 
+mod hook;
+mod install;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +30,14 @@ usage: agentbind check [--format human|json|github] [--deny-empty] <path>...
            files that would share a module name or an agent `name` are errors, as in a build script
        agentbind expand <file.md>
            print the Rust module generated for an agent file
+       agentbind hook [--agents DIR]... [--plugin NAME=DIR]... [--repairs N] [--no-reply-format]
+                      [--strict] [--log FILE]
+           answer one Claude Code hook event (JSON on stdin): PreToolUse of Agent/Task denies a
+           dispatch whose prompt lacks the subagent's required inputs; SubagentStop sends a reply
+           that breaks the contract back for repair (at most N times, default 2). Agents are
+           read from the event's cwd/.claude/agents and ~/.claude/agents unless --agents is given
+       agentbind hook install|uninstall [--user | --project DIR | --settings FILE] [--command CMD]
+           add (or remove) the two hook entries in .claude/settings.json (--user: ~/.claude/...)
 
   --format human    rustc-style diagnostics on stderr (the default)
   --format json     one JSON object on stdout: files, problems, unreadable paths, empty folders
@@ -43,6 +55,18 @@ fn main() -> ExitCode {
             Err(message) => usage_error(&message),
         },
         Some("expand") if args.len() == 2 => expand(Path::new(&args[1])),
+        Some("hook") => match args.get(1).map(String::as_str) {
+            Some(which @ ("install" | "uninstall")) => {
+                match install::InstallCommand::parse(which == "install", &args[2..]) {
+                    Ok(command) => command.run(),
+                    Err(message) => usage_error(&message),
+                }
+            }
+            _ => match hook::HookCommand::parse(&args[1..]) {
+                Ok(command) => command.run(),
+                Err(message) => usage_error(&message),
+            },
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -286,8 +286,8 @@ fn denial_reason(agent: &dyn DynAgent, error: &InputError) -> String {
     for problem in &error.problems {
         out.push_str(&format!("- {problem}\n"));
     }
-    out.push_str(&format!("\n{}", prompt_layout(agent)));
-    out.push_str("\nCall the Agent tool again with the prompt written this way.");
+    out.push_str(&format!("\n{}", prompt_layout(agent).trim_end()));
+    out.push_str("\n\nCall the Agent tool again with the prompt written this way.");
     out
 }
 
