@@ -566,7 +566,8 @@ mod tests {
     #[test]
     fn unanchored_patterns_still_match_mid_line() {
         static PATTERNS: &[SectionPattern] = &[SectionPattern::once("Note", "NOTE:")];
-        let sections = SectionMatcher::new(PATTERNS).scan("text\nsee NOTE: here\nmore\n").unwrap();
+        let matcher = SectionMatcher::new(PATTERNS);
+        let sections = matcher.scan("text\nsee NOTE: here\nmore\n").unwrap();
         assert_eq!(sections.texts(0).map(|t| t.heading.as_str()).collect::<Vec<_>>(), ["see NOTE: here"]);
     }
 }

@@ -2,11 +2,11 @@
 //! files Claude Code itself would find (`agentbind_load::hook::answer` over a
 //! `LoadedRegistry`).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use agentbind_load::hook::{self, HookEvent, HookOptions, MAX_EVENT_BYTES};
+use agentbind_load::hook::{self, HookEvent, HookOptions};
 use agentbind_load::LoadedRegistry;
 
 /// The command line of `hook`.
@@ -50,21 +50,16 @@ impl HookCommand {
 
     /// Reads the event, answers it, writes the answer (and the log line).
     pub(crate) fn run(&self) -> ExitCode {
-        let mut input = Vec::new();
-        if let Err(error) = std::io::stdin().lock().take(MAX_EVENT_BYTES as u64 + 1).read_to_end(&mut input) {
-            eprintln!("agentbind hook: cannot read the event on stdin: {error}");
-            return ExitCode::SUCCESS;
-        }
+        let input = match hook::read_stdin() {
+            Ok(input) => input,
+            Err(error) => {
+                eprintln!("agentbind hook: cannot read the event on stdin: {error}");
+                return ExitCode::SUCCESS;
+            }
+        };
         let registry = self.registry(&input);
         let answer = hook::answer(&input, &registry, &self.options);
-        if let Some(stdout) = &answer.stdout {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{stdout}");
-            let _ = out.flush();
-        }
-        if let Some(message) = &answer.stderr {
-            eprintln!("{message}");
-        }
+        hook::write_answer(&answer);
         if let Some(log) = &self.log {
             if let Err(error) = append_log(log, &answer.record) {
                 eprintln!("agentbind hook: cannot write the log {}: {error}", log.display());

@@ -77,7 +77,7 @@ impl Entry {
         self.text
             .get_or_init(|| {
                 use std::io::Read;
-                let limit = agentbind_codegen::MAX_AGENT_FILE_BYTES as u64;
+                let limit = agentbind_codegen::MAX_AGENT_FILE_BYTES;
                 let mut bytes = Vec::new();
                 std::fs::File::open(&self.path).ok()?.take(limit + 1).read_to_end(&mut bytes).ok()?;
                 if bytes.len() as u64 > limit {

@@ -190,6 +190,57 @@ pub fn answer(input: &[u8], agents: &dyn AgentLookup, options: &HookOptions) -> 
     }
 }
 
+/// Reads one hook event from stdin (at most [`MAX_EVENT_BYTES`]), answers it over `agents`
+/// and writes the answer to stdout and stderr: the whole `main` of a hook binary, which gives
+/// back the answer for its exit code ([`HookAnswer::exit_code`]) and logs.
+///
+/// ```no_run
+/// # mod checker { pub struct Agent; }
+/// // A binary with its compiled registry (`agentbind::registry!(Team = checker)`), as the
+/// // command of Claude Code's PreToolUse and SubagentStop hooks:
+/// fn main() -> std::process::ExitCode {
+///     # let team = agentbind::Registry::new(&[]);
+///     let answer = agentbind_load::hook::run_stdio(&team, &agentbind_load::hook::HookOptions::default());
+///     std::process::ExitCode::from(answer.exit_code as u8)
+/// }
+/// ```
+pub fn run_stdio(agents: &dyn AgentLookup, options: &HookOptions) -> HookAnswer {
+    let input = match read_stdin() {
+        Ok(input) => input,
+        Err(error) => {
+            let answer = HookAnswer::new("unknown", None, Decision::Pass)
+                .error(format!("cannot read the event on stdin: {error}"));
+            write_answer(&answer);
+            return answer;
+        }
+    };
+    let answer = answer(&input, agents, options);
+    write_answer(&answer);
+    answer
+}
+
+/// The hook event on stdin: at most [`MAX_EVENT_BYTES`] and one byte (which [`answer`] then
+/// refuses as too large).
+pub fn read_stdin() -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut input = Vec::new();
+    std::io::stdin().lock().take(MAX_EVENT_BYTES as u64 + 1).read_to_end(&mut input)?;
+    Ok(input)
+}
+
+/// Writes `answer`'s JSON to stdout and its message to stderr.
+pub fn write_answer(answer: &HookAnswer) {
+    use std::io::Write;
+    if let Some(stdout) = &answer.stdout {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{stdout}");
+        let _ = out.flush();
+    }
+    if let Some(message) = &answer.stderr {
+        eprintln!("{message}");
+    }
+}
+
 /// [`answer`] for an event already read.
 pub fn answer_event(event: &HookEvent, agents: &dyn AgentLookup, options: &HookOptions) -> HookAnswer {
     match event {
