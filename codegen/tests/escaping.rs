@@ -99,3 +99,64 @@ proptest! {
         prop_assert_eq!(metrics.last().unwrap(), &metric);
     }
 }
+
+/// Characters rustc refuses raw in a comment or literal of the builder's output file: a bare
+/// carriage return (in a doc comment), bidi controls (in comments and literals).
+fn refused_by_rustc(c: char) -> bool {
+    c == '\r'
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Text that is mostly harmless with the characters that broke the build script's output.
+fn hostile_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            Just("\r".to_owned()),
+            Just("\r\n".to_owned()),
+            Just("\u{202e}".to_owned()),
+            Just("\u{2066}".to_owned()),
+            Just("\u{1b}[2J".to_owned()),
+            Just("\u{7}".to_owned()),
+            "[a-z <>\\[\\]`|*_#]{0,8}",
+            any::<String>(),
+        ],
+        0..8,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The build script's output (prettyplease-formatted, doc attributes as `///` comments)
+    /// holds none of what rustc refuses, whatever the file's text, and still parses.
+    #[test]
+    fn builder_output_never_holds_what_rustc_refuses(
+        description in hostile_text(),
+        color in hostile_text(),
+        changelog in hostile_text(),
+        initial_prompt in hostile_text(),
+        name in hostile_text(),
+    ) {
+        let text = format!(
+            "---\nname: {}\ndescription: {}\ncolor: {}\nversion: 1.0.0\nchangelog:\n  - {}\ninitialPrompt: {}\n---\nBody.\n",
+            yaml_quoted(&format!("agent{name}")),
+            yaml_quoted(&description),
+            yaml_quoted(&color),
+            yaml_quoted(&changelog),
+            yaml_quoted(&initial_prompt),
+        );
+        let dir = std::env::temp_dir().join(format!("agentbind-hostile-docs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("hostile.md");
+        std::fs::write(&path, text).unwrap();
+        let generated = agentbind_codegen::Builder::new()
+            .emit_rerun_if_changed(false)
+            .agent(&path)
+            .generate_string()
+            .map_err(|e| TestCaseError::fail(e.render()))?;
+        let refused: Vec<char> = generated.chars().filter(|&c| refused_by_rustc(c)).collect();
+        prop_assert!(refused.is_empty(), "{:?} in the output", refused);
+        prop_assert!(syn::parse_file(&generated).is_ok());
+    }
+}

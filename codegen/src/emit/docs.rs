@@ -5,12 +5,44 @@ use crate::model::{AgentSpec, RequirementSpec, SectionSpec};
 use crate::pattern::PatternShape;
 
 /// `#[doc = "..."]` for `text`, as source text ending in a line break.
+///
+/// prettyplease writes an outer `#[doc]` attribute as a `///` comment with its text as it is,
+/// and rustc refuses a bare carriage return in a doc comment and denies bidi control
+/// characters in comments: a file whose description holds one would give a build script
+/// output that does not compile. So line endings become `\n` and those characters become
+/// visible escapes (`\u{202e}`), in both binding paths.
 pub(crate) fn doc(text: &str) -> String {
+    let text = comment_safe(text);
     let mut out = String::with_capacity(text.len() + 12);
     out.push_str("#[doc = ");
-    super::push_str_lit(&mut out, text);
+    super::push_str_lit(&mut out, &text);
     out.push_str("]\n");
     out
+}
+
+/// Whether `c` may not appear raw in a Rust comment: a control character other than tab and
+/// line feed, or a bidi control (rustc's `text_direction_codepoint_in_comment`).
+pub(crate) fn unsafe_in_comment(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// `text` with `\r\n` and `\r` as `\n`, and [`unsafe_in_comment`] characters written as
+/// `\u{..}` text.
+pub(crate) fn comment_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(unsafe_in_comment) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_in_comment(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Escapes text from the file so rustdoc shows it as written: no intra-doc links, no HTML,

@@ -57,7 +57,8 @@ pub(crate) fn push_str_lit(out: &mut String, text: &str) {
 /// keeps long texts such as system prompts readable in the generated code; an escaped literal
 /// otherwise (a raw string cannot hold a bare carriage return).
 pub(crate) fn text_lit(text: &str) -> String {
-    if text.contains('\r') {
+    // Nor a bidi control, which rustc denies raw in a literal.
+    if text.chars().any(|c| c == '\r' || docs::unsafe_in_comment(c)) {
         return str_lit(text);
     }
     let hashes = "#".repeat(longest_hash_run_after_quote(text) + 1);

@@ -167,6 +167,8 @@ pub mod claude_macro {
     pub mod bom {}
     #[agentbind::agent("../claude-agents/color-other.md")]
     pub mod color_other {}
+    #[agentbind::agent("../claude-agents/control-characters.md")]
+    pub mod control_characters {}
     #[agentbind::agent("../claude-agents/colors-documented.md")]
     pub mod colors_documented {}
     #[agentbind::agent("../claude-agents/crlf-line-endings.md")]

@@ -27,7 +27,6 @@ fn value_of(kind: &InputKind<'_>, seed: usize) -> Value {
         InputKind::Boolean => json!(seed % 2 == 0),
         InputKind::Enum(labels) => json!(labels[seed % labels.len()]),
         InputKind::List(inner) => json!([value_of(inner, seed), value_of(inner, seed + 1)]),
-        _ => Value::Null,
     }
 }
 
