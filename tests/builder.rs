@@ -174,3 +174,36 @@ fn a_pattern_too_large_to_match_in_bounded_time_is_refused_where_it_is_written()
     assert_eq!(locations, ["tests/ui/agents/pattern-too-large.md:10:16"]);
     assert!(error.diagnostics()[0].message.contains("is too large"), "{error}");
 }
+
+#[cfg(unix)]
+#[test]
+fn surprises_in_a_folder_are_located_problems_of_their_files_and_can_be_left_out() {
+    let dir = std::env::temp_dir().join(format!("agentbind-surprises-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("agents")).unwrap();
+    let golang = std::fs::read_to_string(GOLANG).unwrap();
+    std::fs::write(dir.join("agents/x1.md"), "---\nname: x-one\ndescription: One.\n---\nBody\n").unwrap();
+    std::fs::write(dir.join("agents/x-1.md"), "---\nname: x-dash-one\ndescription: Two.\n---\nBody\n")
+        .unwrap();
+    std::fs::write(dir.join("golang.md"), golang).unwrap();
+    std::os::unix::fs::symlink(dir.join("nowhere.md"), dir.join("agents/dangling.md")).unwrap();
+    std::os::unix::fs::symlink(dir.join("golang.md"), dir.join("agents/outside.md")).unwrap();
+    let builder = || Builder::new().emit_rerun_if_changed(false).agents_dir(dir.join("agents"));
+    let error = builder().generate_string().unwrap_err();
+    let messages: Vec<String> = error.diagnostics().iter().map(|d| d.message.clone()).collect();
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("the link cannot be followed")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("a link to a file outside the agent folder")), "{messages:?}");
+    assert!(
+        messages.iter().filter(|m| m.contains("would both be `AnyAgent::X1`")).count() == 2,
+        "{messages:?}"
+    );
+    // Each is a problem of its file: left out with `skip_invalid`, the rest is generated.
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let generated = builder().skip_invalid(true).out_dir(&out).generate().unwrap();
+    let modules: Vec<&str> = generated.modules.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(modules, ["x_1"], "the first of the two x1 files stays");
+    assert_eq!(generated.skipped.len(), 3);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -121,9 +121,16 @@ fn check(options: &CheckOptions) -> ExitCode {
     let mut files: Vec<PathBuf> = Vec::new();
     for path in &options.paths {
         if path.is_dir() {
-            match agentbind_codegen::agent_files(Path::new(""), path) {
-                Ok(found) if found.is_empty() => report.empty_folder(path, options.deny_empty),
-                Ok(found) => files.extend(found),
+            match agentbind_codegen::find_agent_files(Path::new(""), path) {
+                Ok(found) if found.files.is_empty() && found.problems.is_empty() => {
+                    report.empty_folder(path, options.deny_empty)
+                }
+                Ok(found) => {
+                    files.extend(found.files);
+                    for problem in &found.problems {
+                        report.problems(std::slice::from_ref(problem));
+                    }
+                }
                 Err(e) => report.unreadable(path, &e.to_string()),
             }
         } else {

@@ -208,3 +208,28 @@ fn check_refuses_a_pattern_too_large_to_match_in_bounded_time() {
     assert!(stderr.contains("is too large: compiled, it takes more than 16 KiB"), "{stderr}");
     assert!(stderr.contains(" --> tests/ui/agents/pattern-too-large.md:10:16\n"), "{stderr}");
 }
+
+#[cfg(unix)]
+#[test]
+fn check_reports_the_surprises_of_a_folder_as_the_builder_does() {
+    let dir = std::env::temp_dir().join(format!("agentbind-check-surprises-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("agents")).unwrap();
+    std::fs::write(dir.join("agents/x1.md"), "---\nname: x-one\ndescription: One.\n---\nBody\n").unwrap();
+    std::fs::write(dir.join("agents/x-1.md"), "---\nname: x-dash-one\ndescription: Two.\n---\nBody\n")
+        .unwrap();
+    std::os::unix::fs::symlink(dir.join("nowhere.md"), dir.join("agents/dangling.md")).unwrap();
+    let out = agentbind(&["check", "--format", "json", dir.join("agents").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<&str> =
+        report["problems"].as_array().unwrap().iter().map(|p| p["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("the link cannot be followed")), "{messages:?}");
+    assert_eq!(
+        messages.iter().filter(|m| m.contains("would both be `AnyAgent::X1`")).count(),
+        2,
+        "{messages:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

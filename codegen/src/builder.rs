@@ -172,7 +172,9 @@ impl Builder {
         let options = Options { track_file: true, type_attributes };
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut read: Vec<ReadAgent> = Vec::new();
-        for file in self.files(&base)? {
+        let (files, folder_problems) = self.files(&base)?;
+        errors.extend(folder_problems);
+        for file in files {
             let display = file.to_string_lossy().replace('\\', "/");
             if self.rerun_if_changed {
                 println!("cargo:rerun-if-changed={}", base.join(&file).display());
@@ -271,20 +273,23 @@ impl Builder {
             .collect()
     }
 
-    /// Every agent file: the single ones, then each folder's, sorted, without duplicates.
-    fn files(&self, base: &Path) -> Result<Vec<PathBuf>, Error> {
+    /// Every agent file: the single ones, then each folder's, sorted, without duplicates; and
+    /// the problems of the folders' entries that cannot be used (each that file's problem).
+    fn files(&self, base: &Path) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), Error> {
         let mut files = self.files.clone();
+        let mut problems = Vec::new();
         for dir in &self.dirs {
             if self.rerun_if_changed {
                 println!("cargo:rerun-if-changed={}", base.join(dir).display());
             }
-            let found = crate::discover::agent_files(base, dir)
+            let found = crate::discover::find_agent_files(base, dir)
                 .map_err(|e| builder_error(&format!("cannot read folder `{}`: {e}", dir.display())))?;
-            files.extend(found);
+            files.extend(found.files);
+            problems.extend(found.problems);
         }
         let mut seen = std::collections::HashSet::new();
         files.retain(|f| seen.insert(f.clone()));
-        Ok(files)
+        Ok((files, problems))
     }
 }
 
@@ -319,7 +324,7 @@ fn builder_error(message: &str) -> Error {
 fn registry(generated: &[ReadAgent]) -> String {
     let mut out = format!("{}::any_agent! {{\n", crate::emit::PRIVATE);
     for agent in generated {
-        let variant = naming::camel(&agent.name).unwrap_or_else(|| agent.name.clone());
+        let variant = crate::collisions::any_agent_variant(&agent.name);
         let doc = format!("The agent `{}` (module [`{}`]).", agent.module.spec.name, agent.name);
         out.push_str(&format!(
             "({} {} {})\n",

@@ -39,9 +39,15 @@ pub fn collisions(bindings: &[Binding<'_>]) -> Vec<Collision> {
     let mut found = Vec::new();
     let mut modules: BTreeMap<&str, usize> = BTreeMap::new();
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut variants: BTreeMap<String, usize> = BTreeMap::new();
     for (index, binding) in bindings.iter().enumerate() {
         if let Some(&first) = modules.get(binding.module) {
             found.push(module_collision(bindings, first, index));
+            continue;
+        }
+        let variant = any_agent_variant(binding.module);
+        if let Some(&first) = variants.get(&variant) {
+            found.push(variant_collision(bindings, first, index, &variant));
             continue;
         }
         if let Some(&first) = names.get(binding.spec.name.as_str()) {
@@ -50,6 +56,7 @@ pub fn collisions(bindings: &[Binding<'_>]) -> Vec<Collision> {
         }
         modules.insert(binding.module, index);
         names.insert(&binding.spec.name, index);
+        variants.insert(variant, index);
     }
     found
 }
@@ -64,6 +71,27 @@ fn module_collision(bindings: &[Binding<'_>], first: usize, second: usize) -> Co
             format!(
                 "`{}` and `{}` would both be module `{module}`",
                 binding.source.display_path, other.source.display_path
+            ),
+            Some(help.to_owned()),
+        )
+    };
+    Collision { first, second, diagnostics: [at(a, b), at(b, a)] }
+}
+
+/// The `AnyAgent` variant of module `module` (as the builder's registry names it).
+pub(crate) fn any_agent_variant(module: &str) -> String {
+    crate::naming::camel(module).unwrap_or_else(|| module.to_owned())
+}
+
+fn variant_collision(bindings: &[Binding<'_>], first: usize, second: usize, variant: &str) -> Collision {
+    let (a, b) = (&bindings[first], &bindings[second]);
+    let help = "give one of them another module name (`Builder::module_name` in a build script)";
+    let at = |binding: &Binding<'_>, other: &Binding<'_>| {
+        binding.source.diagnostic(
+            Pos::START,
+            format!(
+                "`{}` (module `{}`) and `{}` (module `{}`) would both be `AnyAgent::{variant}`",
+                binding.source.display_path, binding.module, other.source.display_path, other.module
             ),
             Some(help.to_owned()),
         )

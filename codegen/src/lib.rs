@@ -36,7 +36,7 @@ use proc_macro2::TokenStream;
 pub use builder::{Builder, Generated};
 pub use collisions::{collisions, Binding, Collision};
 pub use diagnostic::{Diagnostic, Error};
-pub use discover::agent_files;
+pub use discover::{agent_files, find_agent_files, AgentFiles};
 pub use model::{
     AgentSpec, ClaudeCodeSpec, ContextSpec, EnumSpec, ErrorHandlingSpec, InputSpec, InputType, MetricKind,
     MetricSpec, ModelAlias, ModelKind, RequirementSpec, ScalarType, SectionSpec, ToolSpec,

@@ -59,6 +59,12 @@ impl Source {
         // The message leaves out the absolute path: the location already names the file, and
         // an absolute path would tie compiler output to where the crate or its target folder
         // happens to be.
+        if path.to_str().is_none() {
+            return Err(fail(
+                "the file name is not valid UTF-8, which the generated `include_str!` needs".to_owned(),
+                Some("rename the file".to_owned()),
+            ));
+        }
         let metadata = std::fs::metadata(path).map_err(|e| {
             fail(
                 format!("cannot read agent file: {e}"),

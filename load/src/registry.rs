@@ -190,15 +190,25 @@ impl LoadedRegistry {
     }
 
     fn add_files(&mut self, dir: &Path, plugin: Option<String>) {
-        match agentbind_codegen::agent_files(Path::new(""), dir) {
-            Ok(files) => {
-                for file in files {
+        match agentbind_codegen::find_agent_files(Path::new(""), dir) {
+            Ok(found) => {
+                // An entry with a problem (a dangling link, a link out of the folder) is a file
+                // that does not load, reported under the names it is named after.
+                let problems = found.problems.into_iter().map(|problem| {
+                    let entry = Entry::new(PathBuf::from(&problem.path), plugin.clone());
+                    let _ = entry
+                        .agent
+                        .set(Err(LoadError::Invalid(agentbind_codegen::Error::new(vec![problem]))));
+                    entry
+                });
+                let files = found.files.into_iter().map(|file| Entry::new(file, plugin.clone()));
+                for entry in files.chain(problems) {
                     if self.entries.len() >= MAX_AGENT_FILES {
                         self.unreadable
                             .push((dir.to_owned(), format!("more than {MAX_AGENT_FILES} agent files")));
                         return;
                     }
-                    self.entries.push(Entry::new(file, plugin.clone()));
+                    self.entries.push(entry);
                 }
             }
             Err(error) => self.unreadable.push((dir.to_owned(), error.to_string())),
