@@ -101,21 +101,69 @@ pub fn write_fenced(out: &mut String, info: &str, text: &str) {
     out.push('\n');
 }
 
+/// The info string of a code fence that holds free text as written (see [`write_free_text`]).
+pub(crate) const TEXT_FENCE_INFO: &str = "text";
+
+/// Writes free text (a `string`, `markdown` or `file_path` input) so that reading the prompt
+/// back gives exactly `text`: as it is, unless it could be mistaken for the prompt's own
+/// structure or would lose its edges. Text that holds a `## ` line (an input heading), a line
+/// that opens or closes a code fence, or that starts or ends with white space, is written in a
+/// ```` ```text ```` fence longer than any backtick run inside it, followed by one line break
+/// the reader takes off again.
+pub fn write_free_text(out: &mut String, text: &str) {
+    if !needs_text_fence(text) {
+        out.push_str(text);
+        return;
+    }
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run.max(2) + 1);
+    out.push_str(&fence);
+    out.push_str(TEXT_FENCE_INFO);
+    out.push('\n');
+    out.push_str(text);
+    out.push('\n');
+    out.push_str(&fence);
+    out.push('\n');
+}
+
+/// Whether [`write_free_text`] fences `text`.
+fn needs_text_fence(text: &str) -> bool {
+    let edges = |c: char| c.is_whitespace();
+    text.starts_with(edges)
+        || text.ends_with(edges)
+        || text.split('\n').any(|line| {
+            let fence_run = line.chars().take_while(|&c| c == '`' || c == '~').count();
+            line.starts_with("## ") || line.trim_end() == "##" || fence_run >= 3
+        })
+}
+
+/// The text [`write_free_text`] wrote, when `text` is one of its fences (`None`: `text` was
+/// written as it is).
+pub(crate) fn read_free_text(text: &str) -> Option<&str> {
+    let fence_len = text.len() - text.trim_start_matches('`').len();
+    if fence_len < 3 {
+        return None;
+    }
+    let (fence, rest) = text.split_at(fence_len);
+    let rest = rest.strip_prefix(TEXT_FENCE_INFO)?.strip_prefix('\n')?;
+    rest.strip_suffix(fence)?.strip_suffix('\n')
+}
+
 impl PromptValue for str {
     fn write_prompt(&self, out: &mut String) {
-        out.push_str(self);
+        write_free_text(out, self);
     }
 }
 
 impl PromptValue for String {
     fn write_prompt(&self, out: &mut String) {
-        out.push_str(self);
+        write_free_text(out, self);
     }
 }
 
 impl PromptValue for Markdown {
     fn write_prompt(&self, out: &mut String) {
-        out.push_str(self.as_str());
+        write_free_text(out, self.as_str());
     }
 }
 
@@ -127,7 +175,7 @@ impl PromptValue for FileContent {
 
 impl PromptValue for Path {
     fn write_prompt(&self, out: &mut String) {
-        out.push_str(&self.to_string_lossy());
+        write_free_text(out, &self.to_string_lossy());
     }
 }
 

@@ -289,7 +289,10 @@ fn split_headings<'p>(prompt: &'p str, agent: &dyn DynAgent) -> (&'p str, Vec<(u
 fn value_of(kind: &InputKind, text: &str) -> Result<Value, String> {
     Ok(match kind {
         InputKind::String | InputKind::Markdown | InputKind::FilePath | InputKind::Enum(_) => {
-            Value::String(text.trim_end().to_owned())
+            match crate::prompt::read_free_text(text) {
+                Some(exact) => Value::String(exact.to_owned()),
+                None => Value::String(text.trim_end().to_owned()),
+            }
         }
         InputKind::FileContent => {
             Value::String(unfence(text).ok_or("expected a fenced code block")?.to_owned())
@@ -305,7 +308,7 @@ fn value_of(kind: &InputKind, text: &str) -> Result<Value, String> {
                 return Ok(Value::Array(Vec::new()));
             }
             let mut items: Vec<String> = Vec::new();
-            for line in text.lines() {
+            for line in text.split('\n') {
                 if let Some(first) = line.strip_prefix("- ") {
                     items.push(first.to_owned());
                 } else if let Some(item) = items.last_mut() {

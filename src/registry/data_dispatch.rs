@@ -218,7 +218,7 @@ impl PromptValue for KindValue<'_, '_> {
                 Some(number) => number.write_prompt(out),
                 None => out.push_str(&n.to_string()),
             },
-            (_, Value::String(text)) => out.push_str(text),
+            (_, Value::String(text)) => text.as_str().write_prompt(out),
             (InputKind::Object, value) => value.write_prompt(out),
             (_, value) => out.push_str(&value.to_string()),
         }
