@@ -12,11 +12,11 @@ pub const INSTRUCTIONS_KEY: &str = "instructions";
 pub const CONTEXT_KEY: &str = "invocation_context";
 
 /// `InputKind` with the scalar input types of `agentbind-vocab`, `List` and `Enum`, and the
-/// [`InputType`](crate::__private_v0_2::InputType) of each scalar's Rust type.
+/// [`InputType`](crate::__private_v0_3::InputType) of each scalar's Rust type.
 macro_rules! input_kind_enum {
     ($($variant:ident $word:literal [$($alias:literal),*] {$($rust_type:tt)*} $doc:literal),* $(,)?) => {
         $(
-            impl crate::__private_v0_2::InputType for $($rust_type)* {
+            impl crate::__private_v0_3::InputType for $($rust_type)* {
                 const KIND: InputKind<'static> = InputKind::$variant;
             }
         )*

@@ -81,7 +81,7 @@ pub fn input_schema<A: crate::RoutableAgent>() -> serde_json::Value {
 /// label enum through its labels. Used by generated code.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_labeled_enum_serde {
+macro_rules! __agentbind_v0_3_labeled_enum_serde {
     ($name:ident) => {
         impl ::agentbind::serde::Serialize for $name {
             fn serialize<S: ::agentbind::serde::Serializer>(
@@ -107,7 +107,7 @@ macro_rules! __agentbind_v0_2_labeled_enum_serde {
             }
         }
 
-        ::agentbind::__agentbind_v0_2_labeled_enum_schema!($name);
+        ::agentbind::__agentbind_v0_3_labeled_enum_schema!($name);
     };
 }
 
@@ -115,7 +115,7 @@ macro_rules! __agentbind_v0_2_labeled_enum_serde {
 #[cfg(feature = "schemars")]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_labeled_enum_schema {
+macro_rules! __agentbind_v0_3_labeled_enum_schema {
     ($name:ident) => {
         impl ::agentbind::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -136,7 +136,7 @@ macro_rules! __agentbind_v0_2_labeled_enum_schema {
 #[cfg(not(feature = "schemars"))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_labeled_enum_schema {
+macro_rules! __agentbind_v0_3_labeled_enum_schema {
     ($name:ident) => {};
 }
 

@@ -17,10 +17,10 @@ pub trait LabeledEnum: Copy + PartialEq + 'static {
 /// [`PromptValue`](crate::PromptValue) and, with the `serde` feature, serde impls.
 ///
 /// Generated code calls it as
-/// `__agentbind_v0_2_labeled_enum! { #[doc = "..."] pub enum Verdict { #[doc = "..."] Pass = "PASS", ... } }`.
+/// `__agentbind_v0_3_labeled_enum! { #[doc = "..."] pub enum Verdict { #[doc = "..."] Pass = "PASS", ... } }`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_labeled_enum {
+macro_rules! __agentbind_v0_3_labeled_enum {
     (
         $(#[$attr:meta])*
         $vis:vis enum $name:ident {
@@ -81,7 +81,7 @@ macro_rules! __agentbind_v0_2_labeled_enum {
             }
         }
 
-        ::agentbind::__agentbind_v0_2_labeled_enum_serde!($name);
+        ::agentbind::__agentbind_v0_3_labeled_enum_serde!($name);
     };
 }
 

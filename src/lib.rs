@@ -97,7 +97,7 @@ pub use schemars;
 #[cfg(not(feature = "serde"))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_labeled_enum_serde {
+macro_rules! __agentbind_v0_3_labeled_enum_serde {
     ($name:ident) => {};
 }
 
@@ -107,7 +107,7 @@ pub use agentbind_macros::data;
 /// The private contract with generated code, versioned in its name; not part of the API.
 #[doc(hidden)]
 #[path = "private.rs"]
-pub mod __private_v0_2;
+pub mod __private_v0_3;
 
 /// The JSON value type used for `object` inputs (`serde_json::Value`).
 pub type JsonValue = serde_json::Value;

@@ -115,20 +115,20 @@ pub const fn claude_code_settings(
     }
 }
 
-pub use crate::__agentbind_v0_2_agent as agent;
-pub use crate::__agentbind_v0_2_any_agent as any_agent;
-pub use crate::__agentbind_v0_2_contexts as contexts;
-pub use crate::__agentbind_v0_2_input as input;
-pub use crate::__agentbind_v0_2_labeled_enum as labeled_enum;
-pub use crate::__agentbind_v0_2_metrics as metrics;
-pub use crate::__agentbind_v0_2_output as output;
-pub use crate::__agentbind_v0_2_sections as sections;
-pub use crate::__agentbind_v0_2_tool as tool;
+pub use crate::__agentbind_v0_3_agent as agent;
+pub use crate::__agentbind_v0_3_any_agent as any_agent;
+pub use crate::__agentbind_v0_3_contexts as contexts;
+pub use crate::__agentbind_v0_3_input as input;
+pub use crate::__agentbind_v0_3_labeled_enum as labeled_enum;
+pub use crate::__agentbind_v0_3_metrics as metrics;
+pub use crate::__agentbind_v0_3_output as output;
+pub use crate::__agentbind_v0_3_sections as sections;
+pub use crate::__agentbind_v0_3_tool as tool;
 
 /// A `Tool`: `Read`, `(Mcp "server" "tool")`, `(Scoped "Bash" "git:*")` or `(Other "text")`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_tool {
+macro_rules! __agentbind_v0_3_tool {
     ($builtin:ident) => {
         ::agentbind::Tool::$builtin
     };
@@ -146,7 +146,7 @@ macro_rules! __agentbind_v0_2_tool {
 /// `Agent`: the unit struct, its constants, `dispatch` and its `agentbind::Agent` impl.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_agent {
+macro_rules! __agentbind_v0_3_agent {
     (
         $(#[$doc:meta])*
         name: $name:literal,
@@ -189,36 +189,36 @@ macro_rules! __agentbind_v0_2_agent {
             /// `model` in the agent file (`inherit` when it has none).
             pub const MODEL: &'static str = $model;
             /// `version` in the agent file.
-            pub const VERSION: ::core::option::Option<&'static str> = ::agentbind::__private_v0_2::first(&[$($version)*]);
+            pub const VERSION: ::core::option::Option<&'static str> = ::agentbind::__private_v0_3::first(&[$($version)*]);
             /// `last_updated` in the agent file.
-            pub const LAST_UPDATED: ::core::option::Option<&'static str> = ::agentbind::__private_v0_2::first(&[$($last_updated)*]);
+            pub const LAST_UPDATED: ::core::option::Option<&'static str> = ::agentbind::__private_v0_3::first(&[$($last_updated)*]);
             /// `type` in the agent file (specialist, reviewer, planning...).
-            pub const KIND: ::core::option::Option<&'static str> = ::agentbind::__private_v0_2::first(&[$($kind)*]);
+            pub const KIND: ::core::option::Option<&'static str> = ::agentbind::__private_v0_3::first(&[$($kind)*]);
             /// `model` in the agent file, typed.
             pub const MODEL_KIND: ::agentbind::Model<'static> = ::agentbind::Model::$model_kind $(($model_id))?;
             /// `tools` in the agent file (empty when absent: Claude Code then allows every tool).
-            pub const TOOLS: &'static [::agentbind::Tool<'static>] = &[$(::agentbind::__agentbind_v0_2_tool!($tool)),*];
+            pub const TOOLS: &'static [::agentbind::Tool<'static>] = &[$(::agentbind::__agentbind_v0_3_tool!($tool)),*];
             /// `color` in the agent file.
             pub const COLOR: ::core::option::Option<::agentbind::Color<'static>> =
-                ::agentbind::__private_v0_2::first(&[$(::agentbind::Color::$color $(($other_color))?)?]);
+                ::agentbind::__private_v0_3::first(&[$(::agentbind::Color::$color $(($other_color))?)?]);
             /// The other Claude Code keys of the agent file (`disallowedTools`, `maxTurns`...).
             pub const CLAUDE_CODE: ::agentbind::ClaudeCodeSettings<'static> =
-                ::agentbind::__private_v0_2::claude_code_or_none(&[$(::agentbind::__private_v0_2::claude_code_settings(
-                    &[$(::agentbind::__agentbind_v0_2_tool!($disallowed_tool)),*],
-                    ::agentbind::__private_v0_2::first(&[$($permission_mode)*]),
-                    ::agentbind::__private_v0_2::first(&[$($max_turns)*]),
+                ::agentbind::__private_v0_3::claude_code_or_none(&[$(::agentbind::__private_v0_3::claude_code_settings(
+                    &[$(::agentbind::__agentbind_v0_3_tool!($disallowed_tool)),*],
+                    ::agentbind::__private_v0_3::first(&[$($permission_mode)*]),
+                    ::agentbind::__private_v0_3::first(&[$($max_turns)*]),
                     &[$($skill),*],
                     &[$($mcp_server),*],
-                    ::agentbind::__private_v0_2::first(&[$($hooks)*]),
-                    ::agentbind::__private_v0_2::first(&[$($memory)*]),
-                    ::agentbind::__private_v0_2::first(&[$($background)*]),
-                    ::agentbind::__private_v0_2::first(&[$($effort)*]),
-                    ::agentbind::__private_v0_2::first(&[$($isolation)*]),
-                    ::agentbind::__private_v0_2::first(&[$($initial_prompt)*]),
+                    ::agentbind::__private_v0_3::first(&[$($hooks)*]),
+                    ::agentbind::__private_v0_3::first(&[$($memory)*]),
+                    ::agentbind::__private_v0_3::first(&[$($background)*]),
+                    ::agentbind::__private_v0_3::first(&[$($effort)*]),
+                    ::agentbind::__private_v0_3::first(&[$($isolation)*]),
+                    ::agentbind::__private_v0_3::first(&[$($initial_prompt)*]),
                 ))?]);
             /// `error_handling` in the agent file.
             pub const ERROR_HANDLING: ::core::option::Option<::agentbind::ErrorHandling<'static>> =
-                ::agentbind::__private_v0_2::first(&[$(::agentbind::ErrorHandling::new(
+                ::agentbind::__private_v0_3::first(&[$(::agentbind::ErrorHandling::new(
                     ::agentbind::OnBlocker::$on_blocker $(($other_on_blocker))?,
                     ::agentbind::EscalationPath::$escalation_path $(($other_escalation_path))?,
                 ))?]);
@@ -228,7 +228,7 @@ macro_rules! __agentbind_v0_2_agent {
             // A tracked file is read by the compiler, which then rebuilds when it changes; the
             // prompt is a slice of it rather than a copy.
             pub const SYSTEM_PROMPT: &'static str =
-                $(::agentbind::__private_v0_2::body_of(::core::include_str!($path), $offset))? $($text)?;
+                $(::agentbind::__private_v0_3::body_of(::core::include_str!($path), $offset))? $($text)?;
 
             /// Starts a dispatch of this agent with `input`.
             #[must_use]
@@ -267,19 +267,19 @@ macro_rules! __agentbind_v0_2_agent {
 /// `agentbind_vocab::input_types!`; its [`InputType`] gives `INPUTS` the input's kind.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_input {
+macro_rules! __agentbind_v0_3_input {
     (
         $(#[$attr:meta])*
         required [$( ($req:ident $req_field:literal [$req_type:ty] $req_name:literal $req_title:literal $req_doc:literal $req_description:literal) )*]
         optional [$( ($opt:ident $opt_field:literal $setter:ident [$opt_type:ty] $opt_name:literal $opt_title:literal $opt_doc:literal $opt_description:literal) )*]
     ) => {
-        ::agentbind::__agentbind_v0_2_input! {
+        ::agentbind::__agentbind_v0_3_input! {
             @struct [$(#[$attr])*] [$($req)*]
             $( #[doc = $req_doc] pub $req: $req_type, )*
             $( #[doc = $opt_doc] pub $opt: ::core::option::Option<$opt_type>, )*
         }
 
-        ::agentbind::__agentbind_v0_2_input! {
+        ::agentbind::__agentbind_v0_3_input! {
             @new [$( ($req [$req_type] $req_doc) )*] [$($opt)*]
         }
 
@@ -299,11 +299,11 @@ macro_rules! __agentbind_v0_2_input {
             pub const INPUTS: &'static [::agentbind::InputField<'static>] = &[
                 $( ::agentbind::InputField::new(
                     $req_name, $req_field, $req_title,
-                    <$req_type as ::agentbind::__private_v0_2::InputType>::KIND, true, $req_description,
+                    <$req_type as ::agentbind::__private_v0_3::InputType>::KIND, true, $req_description,
                 ), )*
                 $( ::agentbind::InputField::new(
                     $opt_name, $opt_field, $opt_title,
-                    <$opt_type as ::agentbind::__private_v0_2::InputType>::KIND, false, $opt_description,
+                    <$opt_type as ::agentbind::__private_v0_3::InputType>::KIND, false, $opt_description,
                 ), )*
             ];
         }
@@ -343,7 +343,7 @@ macro_rules! __agentbind_v0_2_input {
         }
     };
     (@new [($req:ident [$type:ty] $doc:literal)] [$($opt:ident)*]) => {
-        ::agentbind::__agentbind_v0_2_input! { @required [($req [$type] $doc)] [$($opt)*] }
+        ::agentbind::__agentbind_v0_3_input! { @required [($req [$type] $doc)] [$($opt)*] }
 
         impl Input {
             /// An input with the required field set; optional fields are unset.
@@ -354,7 +354,7 @@ macro_rules! __agentbind_v0_2_input {
         }
     };
     (@new [$( ($req:ident [$type:ty] $doc:literal) )+] [$($opt:ident)*]) => {
-        ::agentbind::__agentbind_v0_2_input! { @required [$( ($req [$type] $doc) )+] [$($opt)*] }
+        ::agentbind::__agentbind_v0_3_input! { @required [$( ($req [$type] $doc) )+] [$($opt)*] }
 
         impl Input {
             /// An input with the required fields, in file order; optional fields are unset.
@@ -395,7 +395,7 @@ macro_rules! __agentbind_v0_2_input {
 /// contexts (`[]`) names [`NoContext`](crate::NoContext) instead of defining an empty enum.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_contexts {
+macro_rules! __agentbind_v0_3_contexts {
     ([]) => {
         /// The invocation contexts of this agent: it declares none (no section has
         /// `required_when`), so no dispatch can be given one.
@@ -415,7 +415,7 @@ macro_rules! __agentbind_v0_2_contexts {
             pub const ALL: &'static [InvocationContext] = &[$( InvocationContext::$context ),*];
             const NAMES: &'static [&'static str] = &[$( $context_name ),*];
             const MARKERS: &'static [::core::option::Option<&'static str>] =
-                &[$( ::agentbind::__private_v0_2::first(&[$($marker)*]) ),*];
+                &[$( ::agentbind::__private_v0_3::first(&[$($marker)*]) ),*];
 
             /// The context's name in the agent file.
             pub const fn name(self) -> &'static str {
@@ -450,7 +450,7 @@ macro_rules! __agentbind_v0_2_contexts {
 /// are read with `$(...)?` rather than helper rules: a macro call per value costs compile time.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_sections {
+macro_rules! __agentbind_v0_3_sections {
     (
         [$( (
             $section:ident $name:literal $pattern:literal $occurs:ident
@@ -515,7 +515,7 @@ macro_rules! __agentbind_v0_2_sections {
 /// an agent without sections gets `free_text`: the whole reply, unchecked.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_output {
+macro_rules! __agentbind_v0_3_output {
     ($(#[$attr:meta])* free_text) => {
         /// The reply of this agent. It declares no reply sections, so nothing is checked and
         /// the whole text is kept.
@@ -561,7 +561,7 @@ macro_rules! __agentbind_v0_2_output {
             #[must_use]
             pub fn to_markdown(&self) -> ::std::string::String {
                 let mut writer =
-                    ::agentbind::__private_v0_2::ReplyWriter::new(<Section as ::agentbind::SectionKind>::matcher());
+                    ::agentbind::__private_v0_3::ReplyWriter::new(<Section as ::agentbind::SectionKind>::matcher());
                 $( writer.section(Section::$section as usize, &self.$field); )+
                 writer.finish()
             }
@@ -573,7 +573,7 @@ macro_rules! __agentbind_v0_2_output {
                 sections: &mut ::agentbind::ReplySections<'_>,
             ) -> ::core::result::Result<Self, ::agentbind::ReplyError> {
                 ::core::result::Result::Ok(Output {
-                    $( $field: ::agentbind::__private_v0_2::$take(sections, Section::$section as usize)?, )+
+                    $( $field: ::agentbind::__private_v0_3::$take(sections, Section::$section as usize)?, )+
                 })
             }
         }
@@ -587,7 +587,7 @@ macro_rules! __agentbind_v0_2_output {
 /// `MetricField::KIND` is the metric's kind.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_metrics {
+macro_rules! __agentbind_v0_3_metrics {
     ($(#[$attr:meta])* []) => {
         /// The metrics this agent reports: it declares none.
         pub type Metrics = ::agentbind::NoMetrics;
@@ -651,7 +651,7 @@ macro_rules! __agentbind_v0_2_metrics {
                 value: ::agentbind::MetricValue,
             ) -> ::core::result::Result<(), ::agentbind::MetricError> {
                 match metric {
-                    $( Metric::$variant => ::agentbind::__private_v0_2::set_metric(&mut self.$field, $name, value), )*
+                    $( Metric::$variant => ::agentbind::__private_v0_3::set_metric(&mut self.$field, $name, value), )*
                 }
             }
             fn value(&self, metric: Metric) -> ::agentbind::MetricValue {
@@ -692,7 +692,7 @@ macro_rules! __agentbind_v0_2_metrics {
 /// Each agent is `(Variant module "doc")`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __agentbind_v0_2_any_agent {
+macro_rules! __agentbind_v0_3_any_agent {
     ($( ($variant:ident $module:ident $doc:literal) )*) => {
         /// Every agent generated by the build script, for routing by name.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -38,7 +38,7 @@ fn folders_are_read_recursively_in_sorted_order_and_skip_other_markdown() {
 fn registry_routes_by_name() {
     let code = builder().agents_dir("tests/corpus/ring/default").generate_string().unwrap();
     // `AnyAgent` is data for the runtime's `any_agent!`: one (variant, module) per agent.
-    assert!(code.contains("::agentbind::__private_v0_2::any_agent! {"), "{code}");
+    assert!(code.contains("::agentbind::__private_v0_3::any_agent! {"), "{code}");
     assert!(code.contains("(CodeReviewer code_reviewer"), "{code}");
     let without =
         builder().agents_dir("tests/corpus/ring/default").registry(false).generate_string().unwrap();

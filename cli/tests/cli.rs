@@ -72,7 +72,7 @@ fn expand_prints_the_generated_module() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("pub mod backend_engineer_golang {"), "{stdout}");
     // The module is data for the runtime's macros: here, the inputs of the file.
-    assert!(stdout.contains("::agentbind::__private_v0_2::input! {"), "{stdout}");
+    assert!(stdout.contains("::agentbind::__private_v0_3::input! {"), "{stdout}");
     assert!(
         stdout.contains("required[(task_description \"task_description\"[::std::string::String]"),
         "{stdout}"

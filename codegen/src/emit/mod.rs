@@ -1,7 +1,7 @@
 //! Emission: an [`AgentSpec`] becomes the Rust source of the agent's module items.
 //!
 //! Emission writes data, not code: one invocation of each of the runtime's private macros
-//! (`agentbind::__private_v0_2::{agent, input, contexts, sections, output, metrics, labeled_enum}`)
+//! (`agentbind::__private_v0_3::{agent, input, contexts, sections, output, metrics, labeled_enum}`)
 //! with the file's values, and the macros, checked by rustc when the runtime compiles, write
 //! the items. The data is source text, as prost-build writes: inside a proc macro the
 //! compiler lexes the whole text in one call, where building tokens one by one costs a call
@@ -93,7 +93,7 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
 }
 
 /// The path of the versioned private contract that generated code calls into.
-pub(crate) const PRIVATE: &str = "::agentbind::__private_v0_2";
+pub(crate) const PRIVATE: &str = "::agentbind::__private_v0_3";
 
 /// Every item of the agent's module, as source text: one invocation of each of the runtime's
 /// private macros, with the file's values as data.
