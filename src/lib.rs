@@ -79,7 +79,9 @@ pub use registry::{
     RouteError, SectionInfo, SectionRequirement,
 };
 pub use reply::{Captured, ReplyError, ReplyProblem, ReplySections, SectionText};
-pub use scan::{IncrementalScan, ScanEvent, SectionMatcher, MAX_PATTERN_SIZE, MAX_REPLY_BYTES};
+pub use scan::{
+    IncrementalScan, ScanEvent, SectionMatcher, MAX_OCCURRENCES, MAX_PATTERN_SIZE, MAX_REPLY_BYTES,
+};
 pub use text::{FileContent, Markdown, UnknownValue};
 
 #[cfg(feature = "serde")]

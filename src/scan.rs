@@ -17,6 +17,12 @@ pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 /// line's length times this size. Agent files with bigger patterns do not compile.
 pub const MAX_PATTERN_SIZE: usize = agentbind_vocab::PATTERN_SIZE_LIMIT;
 
+/// The most section occurrences one reply may have (10,000): each is a copy of its text and,
+/// streamed, two events, so a reply of 60 MB of `### Task 1:` lines would otherwise make five
+/// million of them. Past it, matching lines are content of the last occurrence and the reply
+/// has [`ReplyProblem::TooManyOccurrences`].
+pub const MAX_OCCURRENCES: usize = 10_000;
+
 /// The compiled patterns of one agent. Built once per agent type (see
 /// [`SectionKind::matcher`](crate::SectionKind::matcher)).
 #[derive(Debug)]
@@ -239,6 +245,10 @@ impl<'a> LineScanner<'a> {
                 && compiled.matchers[index].is_match(line)
         });
         let Some(index) = started else { return LineStep::default() };
+        if self.sections.total() + usize::from(self.open.is_some()) >= MAX_OCCURRENCES {
+            self.sections.too_many(index, MAX_OCCURRENCES);
+            return LineStep::default();
+        }
         let ended = self.close(text, start);
         self.open = Some(OpenSection::start(index, line, start, &compiled.matchers[index], end));
         LineStep { ended, started: Some(index) }
@@ -561,6 +571,37 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn occurrences_past_the_limit_are_content_and_a_problem() {
+        static PATTERNS: &[SectionPattern] = &[SectionPattern::repeated("Task", r"^### Task \d+:")];
+        let matcher = SectionMatcher::new(PATTERNS);
+        let reply: String =
+            (0..MAX_OCCURRENCES + 5_000).map(|i| format!("### Task {i}: do it\nbody\n")).collect();
+        let sections = matcher.scan(&reply).unwrap();
+        assert_eq!(sections.count(0), MAX_OCCURRENCES);
+        assert_eq!(
+            sections.value_problems(),
+            [ReplyProblem::TooManyOccurrences { section: "Task".into(), limit: MAX_OCCURRENCES }]
+        );
+        // The last occurrence holds the rest of the reply.
+        assert!(sections.texts(0).last().unwrap().body.ends_with("### Task 14999: do it\nbody"));
+        // Streamed: the same, and no event past the limit.
+        let mut scan = matcher.incremental();
+        let mut events = 0;
+        for chunk in reply.as_bytes().chunks(4096) {
+            scan.push(std::str::from_utf8(chunk).unwrap_or_default()).unwrap();
+            while scan.next_event().is_some() {
+                events += 1;
+            }
+        }
+        let streamed = scan.finish().unwrap();
+        while scan.next_event().is_some() {
+            events += 1;
+        }
+        assert_eq!(streamed, sections);
+        assert_eq!(events, 2 * MAX_OCCURRENCES);
     }
 
     #[test]

@@ -30,6 +30,15 @@ pub enum ReplyProblem {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The reply starts more section occurrences than
+    /// [`MAX_OCCURRENCES`](crate::MAX_OCCURRENCES); from there on, matching lines were read as
+    /// content.
+    TooManyOccurrences {
+        /// The section whose occurrence was one too many.
+        section: String,
+        /// The limit.
+        limit: usize,
+    },
     /// A section pattern could not be compiled (it was checked at compile time, so this means
     /// the runtime and the generator disagree on regular-expression syntax).
     InvalidPattern {
@@ -56,6 +65,10 @@ impl fmt::Display for ReplyProblem {
             ReplyProblem::TooLarge { len, limit } => {
                 write!(f, "reply of {len} bytes is larger than the limit of {limit} bytes")
             }
+            ReplyProblem::TooManyOccurrences { section, limit } => write!(
+                f,
+                "more than {limit} section occurrences (the one too many is of section `{section}`)"
+            ),
             ReplyProblem::InvalidPattern { section, error } => {
                 write!(f, "pattern of section `{section}` does not compile: {error}")
             }

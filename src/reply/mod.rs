@@ -29,15 +29,32 @@ pub struct ReplySections<'a> {
     patterns: &'a [SectionPattern<'a>],
     found: Vec<Vec<Occurrence>>,
     problems: Vec<ReplyProblem>,
+    /// Occurrences of every section.
+    total: usize,
 }
 
 impl<'a> ReplySections<'a> {
     pub(crate) fn new(patterns: &'a [SectionPattern<'a>]) -> Self {
-        Self { patterns, found: vec![Vec::new(); patterns.len()], problems: Vec::new() }
+        Self { patterns, found: vec![Vec::new(); patterns.len()], problems: Vec::new(), total: 0 }
     }
 
     pub(crate) fn push(&mut self, index: usize, occurrence: Occurrence) {
         self.found[index].push(occurrence);
+        self.total += 1;
+    }
+
+    /// Occurrences of every section so far.
+    pub(crate) fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Records that the section at `index` would have started one more occurrence than
+    /// `limit` allows (once per reply).
+    pub(crate) fn too_many(&mut self, index: usize, limit: usize) {
+        if !self.problems.iter().any(|p| matches!(p, ReplyProblem::TooManyOccurrences { .. })) {
+            let section = self.name(index).to_owned();
+            self.problems.push(ReplyProblem::TooManyOccurrences { section, limit });
+        }
     }
 
     /// The last occurrence of the section at `index`, if any.
