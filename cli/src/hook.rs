@@ -91,16 +91,23 @@ impl HookCommand {
     }
 }
 
-/// The event's `cwd`, else `CLAUDE_PROJECT_DIR`, else the current folder.
+/// The project: `CLAUDE_PROJECT_DIR` (which Claude Code sets for hooks), else the nearest
+/// folder from the event's `cwd` up that has a `.claude` folder (the event's `cwd` follows a
+/// `cd` made in the session, the project does not), else that `cwd`, else the current folder.
 fn project_dir(input: &[u8]) -> PathBuf {
+    if let Some(dir) = std::env::var_os("CLAUDE_PROJECT_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
     let cwd = match HookEvent::from_json(input) {
         Ok(HookEvent::PreToolUse(call)) => call.cwd,
         Ok(HookEvent::SubagentStop(stop)) => stop.cwd,
         _ => None,
     };
-    cwd.map(PathBuf::from)
-        .or_else(|| std::env::var_os("CLAUDE_PROJECT_DIR").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("."))
+    let cwd = cwd.map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    cwd.ancestors()
+        .find(|dir| dir.join(".claude").join("agents").is_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or(cwd)
 }
 
 fn append_log(path: &Path, record: &hook::Record) -> std::io::Result<()> {

@@ -35,7 +35,8 @@ usage: agentbind check [--format human|json|github] [--deny-empty] <path>...
            answer one Claude Code hook event (JSON on stdin): PreToolUse of Agent/Task denies a
            dispatch whose prompt lacks the subagent's required inputs; SubagentStop sends a reply
            that breaks the contract back for repair (at most N times, default 2). Agents are
-           read from the event's cwd/.claude/agents and ~/.claude/agents unless --agents is given
+           read from the project's .claude/agents (CLAUDE_PROJECT_DIR, or the nearest folder up
+           from the event's cwd that has one) and ~/.claude/agents unless --agents is given
        agentbind hook install|uninstall [--user | --project DIR | --settings FILE] [--command CMD]
            add (or remove) the two hook entries in .claude/settings.json (--user: ~/.claude/...)
 

@@ -61,12 +61,20 @@ struct Script {
     prompts: Vec<String>,
     /// The subagent's replies, turn by turn; the last one repeats.
     replies: Vec<String>,
+    /// A command the parent runs with the `Bash` tool before its first `Agent` call.
+    bash_first: Option<&'static str>,
 }
 
 impl Script {
     fn new(agent: &'static str, prompts: &[&str], replies: &[&str]) -> Self {
         let owned = |texts: &[&str]| texts.iter().map(|text| (*text).to_owned()).collect();
-        Self { agent, prompts: owned(prompts), replies: owned(replies) }
+        Self { agent, prompts: owned(prompts), replies: owned(replies), bash_first: None }
+    }
+
+    /// This script with the parent running `command` with the `Bash` tool first.
+    fn after_bash(mut self, command: &'static str) -> Self {
+        self.bash_first = Some(command);
+        self
     }
 
     /// The start of the body of this script's agent.
@@ -95,6 +103,16 @@ impl Script {
             return text(&self.replies[turn.min(self.replies.len() - 1)]);
         }
         let calls = agent_calls(request).len();
+        if let Some(command) = self.bash_first.filter(|_| tool_calls(request).is_empty()) {
+            return ScriptedResponse::anthropic_blocks_stream(
+                [AnthropicBlock::tool_use(
+                    "toolu_01BASHCALL000",
+                    "Bash",
+                    json!({"command": command, "description": "Change folder"}),
+                )],
+                "tool_use",
+            );
+        }
         let refused = request.tool_results().iter().any(|result| result.is_error);
         match self.prompts.get(calls) {
             Some(prompt) if calls == 0 || refused => agent_call(calls, self.agent, prompt),
@@ -132,13 +150,22 @@ fn messages_of<'r>(request: &RecordedRequest, role: &'r str) -> impl Iterator<It
     request.messages().into_iter().filter(move |message| message["role"] == role)
 }
 
-/// The inputs of the `Agent` calls in the history of `request`.
-fn agent_calls(request: &RecordedRequest) -> Vec<Value> {
+/// The `tool_use` blocks in the history of `request` (the CLI may merge the assistant turns
+/// of a history into one message, so they are counted by block).
+fn tool_calls(request: &RecordedRequest) -> Vec<Value> {
     messages_of(request, "assistant")
         .filter_map(|message| message["content"].as_array().cloned())
         .flatten()
-        .filter(|block| block["type"] == "tool_use" && block["name"] == "Agent")
-        .map(|block| block["input"].clone())
+        .filter(|block| block["type"] == "tool_use")
+        .collect()
+}
+
+/// The inputs of the `Agent` calls in the history of `request`.
+fn agent_calls(request: &RecordedRequest) -> Vec<Value> {
+    tool_calls(request)
+        .into_iter()
+        .filter(|call| call["name"] == "Agent")
+        .map(|call| call["input"].clone())
         .collect()
 }
 
@@ -225,9 +252,9 @@ impl Run {
     }
 
     /// The last text block of the last user message of the `n`th subagent request: the
-    /// prompt of its first, the hook's feedback in a repair turn. (For an agent whose file
-    /// names a `model:`, the CLI puts a `<system-reminder>` block on commit attribution before
-    /// the prompt, in the same message.)
+    /// prompt of its first, the hook's feedback in a repair turn. (For an agent without a
+    /// `tools:` list, which gets every tool, Bash among them, the CLI puts a `<system-reminder>`
+    /// block on commit attribution before the prompt, in the same message.)
     fn subagent_text(&self, n: usize) -> String {
         let request = &self.subagent[n];
         let message = messages_of(request, "user").last();
@@ -303,7 +330,10 @@ async fn a_dispatch_without_its_inputs_is_refused_and_the_corrected_one_gets_the
 
     assert_eq!((run.parent.len(), run.subagent.len()), (3, 1), "{:#?}", run.log);
     // The refusal reaches the parent model as the tool's error, with the layout that passes.
-    let refused = run.tool_result(0);
+    let results = run.parent[1].tool_results();
+    assert_eq!(results.len(), 1, "{results:?}");
+    let refused = &results[0];
+    assert_eq!(refused.tool_use_id, call_id(0));
     assert!(refused.is_error, "{refused:?}");
     for part in ["[agentbind]", "missing required input", "## Change", "## Acceptance Criteria"] {
         assert!(refused.text.contains(part), "{part:?} not in {:?}", refused.text);
@@ -426,7 +456,8 @@ async fn an_agent_without_a_contract_is_left_untouched() {
 
     assert_eq!((run.parent.len(), run.subagent.len()), (2, 1), "{:#?}", run.log);
     assert!(run.subagent[0].system_text().contains(NOTES_BODY));
-    assert_eq!(run.subagent_text(0), NOTES_PROMPT);
+    // The whole user message, every text block of it: the prompt as the parent sent it.
+    assert_eq!(run.subagent[0].last_user_text().as_deref(), Some(NOTES_PROMPT));
     let reply = run.tool_result(0);
     assert!(!reply.is_error && holds_reply(&reply, NOTES), "{reply:?}");
     assert_eq!(run.decisions(), pairs(&[("PreToolUse", "pass"), ("SubagentStop", "pass")]));
@@ -514,4 +545,31 @@ async fn install_keeps_the_hooks_already_there_and_uninstall_restores_them() {
     assert!(output.stdout.contains("removed the PreToolUse hook"), "{output:?}");
     assert!(output.stdout.contains("removed the SubagentStop hook"), "{output:?}");
     assert_eq!(settings(), original);
+}
+
+/// A `cd` in the parent's Bash moves the `cwd` of every later hook event (and the hook's own
+/// working folder) to the subfolder, while Claude Code keeps using the project's agents
+/// (`CLAUDE_PROJECT_DIR` still names the project). The hook reads the project's agents, so the
+/// contract still holds (it once read `<cwd>/.claude/agents` and passed everything).
+#[tokio::test]
+async fn the_contract_holds_after_the_parent_changes_folder() {
+    let test = "the_contract_holds_after_the_parent_changes_folder";
+    let Some(cli) = ClaudeCli::find_or_skip(test) else { return };
+    let project = project(&cli).await;
+    std::fs::create_dir(project.join("sub")).unwrap();
+    let script = Script::new("code-checker", &[DISPATCH], &[NO_VERDICT, VALID]).after_bash("cd sub && pwd");
+    let run = run(&cli, &project, script).await;
+
+    let pwd = run
+        .parent
+        .iter()
+        .flat_map(RecordedRequest::tool_results)
+        .find(|r| r.tool_use_id == "toolu_01BASHCALL000");
+    assert!(pwd.is_some_and(|pwd| pwd.text.trim_end().ends_with("/sub")), "{:#?}", run.parent);
+    assert!(run.subagent[0].system_text().contains(CHECKER_BODY));
+    assert_eq!(
+        run.decisions(),
+        pairs(&[("PreToolUse", "allow"), ("SubagentStop", "block"), ("SubagentStop", "pass")])
+    );
+    assert_reply_format_appended(&run.subagent_text(0), DISPATCH, false);
 }
