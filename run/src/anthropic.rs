@@ -174,6 +174,7 @@ fn completion(body: Value) -> Result<Completion, ModelError> {
         },
         model: body["model"].as_str().map(str::to_owned),
         finish_reason: body["stop_reason"].as_str().map(str::to_owned),
+        cost_usd: None,
     })
 }
 

@@ -245,6 +245,7 @@ fn completion(program: &str, out: &[u8]) -> Result<Completion, ModelError> {
         },
         model: result["modelUsage"].as_object().and_then(|models| models.keys().next().cloned()),
         finish_reason: result["subtype"].as_str().map(str::to_owned),
+        cost_usd: result["total_cost_usd"].as_f64(),
     })
 }
 

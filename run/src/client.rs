@@ -5,7 +5,7 @@ use std::ops::AddAssign;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use agentbind::{Model, Tool};
+use agentbind::{ClaudeCodeSettings, Model, Tool};
 use futures_core::Stream;
 
 use crate::error::ModelError;
@@ -70,6 +70,9 @@ pub struct ModelRequest<'a> {
     pub messages: &'a [Message],
     /// The agent's `tools` (empty: unrestricted); used by Claude Code.
     pub tools: &'a [Tool<'a>],
+    /// The agent's other Claude Code keys (`disallowedTools`, `permissionMode`, `maxTurns`...);
+    /// used by Claude Code, ignored by the other backends.
+    pub claude_code: ClaudeCodeSettings<'a>,
     /// The most tokens the reply may have, when set.
     pub max_tokens: Option<u32>,
     /// Sampling temperature, when set.
@@ -102,7 +105,7 @@ impl AddAssign for Usage {
 }
 
 /// A model's whole reply.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Completion {
     /// The reply text.
     pub text: String,
@@ -112,10 +115,13 @@ pub struct Completion {
     pub model: Option<String>,
     /// Why the model stopped (`stop`, `length`, `end_turn`...), when the backend says.
     pub finish_reason: Option<String>,
+    /// What the call cost in US dollars, when the backend says (Claude Code's
+    /// `total_cost_usd`, counted for this call only).
+    pub cost_usd: Option<f64>,
 }
 
 /// One piece of a streamed reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Chunk {
     /// More reply text.
     Text(String),
@@ -123,6 +129,8 @@ pub enum Chunk {
     Usage(Usage),
     /// The model id that answers.
     Model(String),
+    /// What the call cost in US dollars (costs sent in pieces add up, as usage does).
+    CostUsd(f64),
     /// The reply is complete. A stream that ends without it was cut.
     Finished {
         /// Why the model stopped, when the backend says.
@@ -159,6 +167,9 @@ pub trait ModelClient: Send + Sync {
             let mut chunks = vec![Ok(Chunk::Text(completion.text)), Ok(Chunk::Usage(completion.usage))];
             if let Some(model) = completion.model {
                 chunks.push(Ok(Chunk::Model(model)));
+            }
+            if let Some(cost) = completion.cost_usd {
+                chunks.push(Ok(Chunk::CostUsd(cost)));
             }
             chunks.push(Ok(Chunk::Finished { reason: completion.finish_reason }));
             Ok(Box::pin(futures_util::stream::iter(chunks)) as ChunkStream<'a>)

@@ -204,6 +204,7 @@ fn completion(body: Value) -> Result<Completion, ModelError> {
         usage: usage(&body["usage"]),
         model: body["model"].as_str().map(str::to_owned),
         finish_reason: choice["finish_reason"].as_str().map(str::to_owned),
+        cost_usd: None,
     })
 }
 

@@ -42,6 +42,12 @@ impl RunReport {
     pub fn repairs(&self) -> usize {
         self.attempts.len().saturating_sub(1)
     }
+
+    /// What the run cost in US dollars: the sum over the attempts that report a cost
+    /// ([`Attempt::cost_usd`]); `None` when none does (the HTTP backends report none).
+    pub fn cost_usd(&self) -> Option<f64> {
+        self.attempts.iter().filter_map(|a| a.cost_usd).reduce(|total, cost| total + cost)
+    }
 }
 
 /// One model call of a run.
@@ -62,4 +68,6 @@ pub struct Attempt {
     pub served_model: Option<String>,
     /// Why the model stopped, when the backend said.
     pub finish_reason: Option<String>,
+    /// What this call cost in US dollars, when the backend said.
+    pub cost_usd: Option<f64>,
 }

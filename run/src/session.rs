@@ -60,6 +60,7 @@ impl<'d, A: Agent> Session<'d, A> {
             system: A::SYSTEM_PROMPT,
             messages: &self.messages,
             tools: A::TOOLS,
+            claude_code: A::CLAUDE_CODE,
             max_tokens: self.options.max_tokens,
             temperature: self.options.temperature,
         }
@@ -90,7 +91,7 @@ impl<'d, A: Agent> Session<'d, A> {
         parsed: Result<A::Output, ReplyError>,
         started: Instant,
     ) -> Step<A::Output> {
-        let Completion { text, usage, model, finish_reason } = completion;
+        let Completion { text, usage, model, finish_reason, cost_usd } = completion;
         let latency = started.elapsed();
         self.report.usage += usage;
         let request = self.messages.last().map(|m| m.content.clone()).unwrap_or_default();
@@ -102,6 +103,7 @@ impl<'d, A: Agent> Session<'d, A> {
             latency,
             served_model: model,
             finish_reason,
+            cost_usd,
         };
         match parsed {
             Ok(output) => {

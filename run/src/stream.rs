@@ -86,6 +86,7 @@ struct Receiving<'a, A: Agent> {
     parser: ReplyParser<A>,
     usage: Usage,
     model: Option<String>,
+    cost_usd: Option<f64>,
     finished: Option<Option<String>>,
     started: Instant,
 }
@@ -157,6 +158,7 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
                     parser: self.session.dispatch().reply_parser(),
                     usage: Usage::default(),
                     model: None,
+                    cost_usd: None,
                     finished: None,
                     started,
                 }));
@@ -186,6 +188,9 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
             },
             Some(Ok(Chunk::Usage(usage))) => receiving.usage += usage,
             Some(Ok(Chunk::Model(model))) => receiving.model = Some(model),
+            Some(Ok(Chunk::CostUsd(cost))) => {
+                receiving.cost_usd = Some(receiving.cost_usd.map_or(cost, |total| total + cost))
+            }
             Some(Ok(Chunk::Finished { reason })) => receiving.finished = Some(reason),
             Some(Err(error)) => return self.fail(RunErrorKind::Model(error)),
             None => return self.complete(*receiving),
@@ -195,7 +200,7 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
 
     /// The chunk stream ended: checks that the reply is whole, then parses it.
     fn complete(&mut self, receiving: Receiving<'a, A>) {
-        let Receiving { parser, usage, model, finished, started, .. } = receiving;
+        let Receiving { parser, usage, model, cost_usd, finished, started, .. } = receiving;
         let Some(finish_reason) = finished else {
             let received = parser.text().len();
             let message = "the stream ended before the model said it had finished".to_owned();
@@ -206,7 +211,7 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
         }
         let FinishedReply { events, output, text } = parser.finish();
         self.pending.extend(events.into_iter().map(RunEvent::from).map(Ok));
-        let completion = Completion { text, usage, model, finish_reason };
+        let completion = Completion { text, usage, model, finish_reason, cost_usd };
         match self.session.record(completion, output, started) {
             Step::Done(run) => self.pending.push_back(Ok(RunEvent::Finished(run))),
             Step::Repair(error) => {
