@@ -1,19 +1,24 @@
-//! The Claude Code backend against a stand-in `claude` executable: the real one cannot reach
-//! its service here. The stand-in records its arguments and stdin and prints scripted output.
+//! The Claude Code backend against a stand-in `claude` executable, for what the real CLI
+//! cannot be made to do: fail with exit codes and stderr, print what is not JSON or too much,
+//! report absurd token counts, lose a session, or stream without partial messages. The
+//! stand-in records its arguments and stdin and prints scripted output. What the real CLI
+//! does with the agent's settings, repairs and streams is in `claude_code_cli.rs`.
 
 #![cfg(unix)]
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use agentbind::Model;
-use agentbind_run::{ClaudeCode, ModelError, RunDispatch, RunOptions, Usage};
+use agentbind_run::{ClaudeCode, ModelError, RunDispatch, RunEvent, RunOptions, Usage};
+use futures_util::StreamExt;
 
 #[agentbind::agent("../examples/agents/backend-engineer-golang.md")]
 pub mod golang {}
 
 #[agentbind::agent("../tests/claude-agents/tools-yaml-list.md")]
 pub mod lister {}
+
+const PARTIAL: &str = "## Summary\nDone.\n";
 
 const FULL: &str = "## Summary\nDone.\n\n## Implementation\nA handler.\n\n## Files Changed\n- a.go\n\n## Testing\nok\n\n## Next Steps\nNone.\n";
 
@@ -26,6 +31,7 @@ printf '%s\0' "$@" > "$dir/args.$n"
 cat > "$dir/stdin.$n"
 if [ -f "$dir/stderr.$n" ]; then cat "$dir/stderr.$n" >&2; fi
 if [ -f "$dir/stdout.$n" ]; then cat "$dir/stdout.$n"; fi
+if [ -f "$dir/run.$n" ]; then echo $$ > "$dir/pid.$n"; . "$dir/run.$n"; fi
 exit "$(cat "$dir/exit.$n" 2>/dev/null || echo 0)"
 "#;
 
@@ -57,6 +63,16 @@ impl StandIn {
         }
         std::fs::write(self.dir.join(format!("exit.{n}")), exit.to_string()).unwrap();
         self
+    }
+
+    /// Call `n` runs `script` (sh) after printing what `script` gave it.
+    fn run(&self, n: usize, script: &str) -> &Self {
+        std::fs::write(self.dir.join(format!("run.{n}")), script).unwrap();
+        self
+    }
+
+    fn pid(&self, n: usize) -> Option<u32> {
+        std::fs::read_to_string(self.dir.join(format!("pid.{n}"))).ok()?.trim().parse().ok()
     }
 
     fn args(&self, n: usize) -> Vec<String> {
@@ -93,71 +109,6 @@ fn result(text: &str) -> String {
 
 fn value_after<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
     args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).map(String::as_str)
-}
-
-#[tokio::test]
-async fn runs_claude_print_with_the_agents_prompt_model_and_tools() {
-    let stand_in = StandIn::new("basic");
-    stand_in.script(1, &result(FULL), "", 0);
-    let client = ClaudeCode::with_program(stand_in.program()).arg("--max-turns").arg("3");
-    let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
-        task_description: "Add /health".into(),
-        requirements: "200".into(),
-    }));
-    let run = dispatch.run(&client, RunOptions::default()).await.unwrap();
-    assert_eq!(run.output, dispatch.parse_reply(FULL).unwrap());
-    assert_eq!(run.report.backend, "claude-code");
-    assert_eq!(run.report.usage, Usage { input_tokens: 15, output_tokens: 7 });
-    assert_eq!(run.report.served_model(), Some("claude-opus-4-1-20250805"));
-
-    let args = stand_in.args(1);
-    assert_eq!(&args[..3], ["-p", "--output-format", "json"]);
-    assert_eq!(value_after(&args, "--system-prompt"), Some(golang::Agent::SYSTEM_PROMPT));
-    assert_eq!(value_after(&args, "--model"), Some("opus"));
-    assert_eq!(value_after(&args, "--max-turns"), Some("3"));
-    assert!(!args.contains(&"--allowedTools".to_owned()), "the agent restricts no tools");
-    assert_eq!(stand_in.stdin(1), dispatch.prompt_with_reply_format());
-}
-
-#[tokio::test]
-async fn tools_become_allowed_tools_and_inherit_sends_no_model() {
-    let stand_in = StandIn::new("tools");
-    stand_in.script(1, &result("Listed."), "", 0);
-    let client = ClaudeCode::with_program(stand_in.program());
-    let run = lister::Agent::dispatch(lister::Input::new())
-        .with_instructions("List the files.")
-        .run(&client, RunOptions::default())
-        .await
-        .unwrap();
-    assert_eq!(run.output.text, "Listed.");
-    let args = stand_in.args(1);
-    assert_eq!(value_after(&args, "--allowedTools"), Some("Read,Write,Edit,LS"));
-    assert!(!args.contains(&"--model".to_owned()));
-
-    let mapped = ClaudeCode::with_program(stand_in.program()).map_model(Model::Inherit, "haiku");
-    stand_in.script(2, &result("Listed."), "", 0);
-    lister::Agent::dispatch(lister::Input::new()).run(&mapped, RunOptions::default()).await.unwrap();
-    assert_eq!(value_after(&stand_in.args(2), "--model"), Some("haiku"));
-}
-
-#[tokio::test]
-async fn a_repair_sends_the_conversation_as_one_prompt() {
-    let stand_in = StandIn::new("repair");
-    stand_in.script(1, &result("## Summary\nDone.\n"), "", 0).script(2, &result(FULL), "", 0);
-    let client = ClaudeCode::with_program(stand_in.program());
-    let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
-        task_description: "Add /health".into(),
-        requirements: "200".into(),
-    }));
-    let run = dispatch.run(&client, RunOptions::default()).await.unwrap();
-    assert_eq!(run.report.attempts.len(), 2);
-    let second = stand_in.stdin(2);
-    assert!(second.starts_with(&dispatch.prompt_with_reply_format()), "{second}");
-    assert!(second.contains("Your previous reply was:\n\n## Summary\nDone.\n"), "{second}");
-    assert!(
-        second.ends_with(&dispatch.parse_reply("## Summary\nDone.\n").unwrap_err().feedback()),
-        "{second}"
-    );
 }
 
 async fn error_of(stand_in: &StandIn) -> agentbind_run::RunError {
@@ -254,4 +205,176 @@ fn dispatch() -> agentbind::Dispatch<golang::Agent> {
         task_description: "t".into(),
         requirements: "r".into(),
     }))
+}
+
+/// `stream-json` output: the init line, a turn whose text comes in `pieces`, then `result`.
+fn stream_lines(pieces: &[&str], result: &str) -> String {
+    let mut lines =
+        vec![serde_json::json!({"type": "system", "subtype": "init", "session_id": "s-1"}).to_string()];
+    let event = |event: serde_json::Value| {
+        serde_json::json!({"type": "stream_event", "event": event, "parent_tool_use_id": null, "session_id": "s-1"})
+            .to_string()
+    };
+    lines.push(event(serde_json::json!({"type": "message_start", "message": {"content": []}})));
+    for piece in pieces {
+        lines.push(event(
+            serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}),
+        ));
+    }
+    lines.push(result.to_owned());
+    lines.join("\n") + "\n"
+}
+
+const NO_SESSION: &str = "No conversation found with session ID: s-1\n";
+
+/// The error result of `--resume` with a session the CLI does not have.
+fn no_session_result() -> String {
+    serde_json::json!({"type": "result", "subtype": "error_during_execution", "is_error": true,
+        "session_id": "s-2", "errors": [NO_SESSION.trim()]})
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_session_the_cli_no_longer_has_is_started_again_with_the_whole_conversation() {
+    let dispatch = dispatch();
+    let feedback = dispatch.parse_reply(PARTIAL).unwrap_err().feedback();
+    let transcript = format!(
+        "{}\n\n---\n\nYour previous reply was:\n\n{PARTIAL}\n\n---\n\n{feedback}",
+        dispatch.prompt_with_reply_format()
+    );
+
+    let stand_in = StandIn::new("lost");
+    stand_in.script(1, &result(PARTIAL), "", 0).script(2, "", NO_SESSION, 1).script(3, &result(FULL), "", 0);
+    let client = ClaudeCode::with_program(stand_in.program());
+    let run = dispatch.run(&client, RunOptions::default()).await.unwrap();
+    assert_eq!(run.report.attempts.len(), 2);
+    assert_eq!(value_after(&stand_in.args(2), "--resume"), Some("s-1"));
+    assert_eq!(stand_in.stdin(2), feedback);
+    assert!(!stand_in.args(3).contains(&"--resume".to_owned()));
+    assert_eq!(stand_in.stdin(3), transcript);
+
+    // Streamed, the same.
+    let stand_in = StandIn::new("lost-stream");
+    stand_in
+        .script(1, &stream_lines(&["## Summary\n", "Done.\n"], &result(PARTIAL)), "", 0)
+        .script(2, &(no_session_result() + "\n"), NO_SESSION, 1)
+        .script(3, &stream_lines(&[FULL], &result(FULL)), "", 0);
+    let client = ClaudeCode::with_program(stand_in.program());
+    let events: Vec<_> = dispatch.run_stream(&client, RunOptions::default()).collect().await;
+    assert!(matches!(events.last(), Some(Ok(RunEvent::Finished(_)))), "{events:?}");
+    assert_eq!(&stand_in.args(1)[..3], ["-p", "--output-format", "stream-json"]);
+    assert_eq!(value_after(&stand_in.args(2), "--resume"), Some("s-1"));
+    assert_eq!(stand_in.stdin(2), feedback);
+    assert_eq!(stand_in.stdin(3), transcript);
+}
+
+async fn stream_error(stand_in: &StandIn) -> ModelError {
+    let client = ClaudeCode::with_program(stand_in.program());
+    let dispatch = dispatch();
+    let events: Vec<_> = dispatch.run_stream(&client, RunOptions::default()).collect().await;
+    match events.last() {
+        Some(Err(error)) => error.model_error().cloned().unwrap_or_else(|| panic!("{error:?}")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_stream_that_goes_wrong_is_a_typed_error() {
+    let stand_in = StandIn::new("stream-fail");
+    stand_in.script(1, &stream_lines(&["## Summary\n"], "not json"), "", 0);
+    assert!(matches!(stream_error(&stand_in).await, ModelError::InvalidResponse { .. }));
+
+    stand_in.script(2, &stream_lines(&["## Summary\n"], ""), "", 0);
+    match stream_error(&stand_in).await {
+        ModelError::StreamCut { received: 11, .. } => {}
+        other => panic!("{other:?}"),
+    }
+
+    stand_in.script(3, &stream_lines(&["## Summary\n"], ""), "Invalid API key\n", 3);
+    match stream_error(&stand_in).await {
+        ModelError::Process { code: Some(3), message, .. } => assert_eq!(message, "Invalid API key"),
+        other => panic!("{other:?}"),
+    }
+
+    let max_turns = serde_json::json!({"type": "result", "subtype": "error_max_turns", "is_error": true,
+        "errors": ["Reached maximum number of turns (2)"]});
+    stand_in.script(4, &stream_lines(&["Reading."], &max_turns.to_string()), "", 1);
+    match stream_error(&stand_in).await {
+        ModelError::Process { code: Some(1), message, .. } => {
+            assert_eq!(message, "error_max_turns: Reached maximum number of turns (2)")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_cli_that_streams_no_partial_messages_still_gives_the_reply() {
+    let stand_in = StandIn::new("no-partial");
+    stand_in.script(1, &(result(FULL) + "\n"), "", 0);
+    let client = ClaudeCode::with_program(stand_in.program());
+    let dispatch = dispatch();
+    let events: Vec<_> =
+        dispatch.run_stream(&client, RunOptions::default()).map(Result::unwrap).collect().await;
+    let texts: Vec<&str> = events
+        .iter()
+        .filter_map(|event| match event {
+            RunEvent::Text(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts, [FULL]);
+    let Some(RunEvent::Finished(run)) = events.last() else { panic!("{events:?}") };
+    assert_eq!(run.output, dispatch.parse_reply(FULL).unwrap());
+    assert_eq!(run.report.usage, Usage { input_tokens: 15, output_tokens: 7 });
+}
+
+/// Whether process `pid` is gone (or a zombie), waiting at most 10 s.
+fn is_gone(pid: u32) -> bool {
+    for _ in 0..1000 {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return true,
+            Ok(stat) if stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')) => {
+                return true
+            }
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_streamed_line_over_the_limit_fails_and_the_child_is_killed() {
+    let stand_in = StandIn::new("long-line");
+    // One line of 128 MiB and a bit: more than a reply of 64 MiB, JSON-escaped, can take.
+    stand_in.run(1, "head -c 134217800 /dev/zero | tr '\\0' x\nexec sleep 30\n");
+    let started = std::time::Instant::now();
+    let call = stream_error(&stand_in);
+    let error = tokio::time::timeout(std::time::Duration::from_secs(30), call).await.expect("the call hung");
+    assert_eq!(error, ModelError::TooLarge { limit: agentbind::MAX_REPLY_BYTES });
+    assert!(started.elapsed() < std::time::Duration::from_secs(25));
+    assert!(is_gone(stand_in.pid(1).unwrap()));
+}
+
+#[tokio::test]
+async fn dropping_a_stream_kills_the_child() {
+    let stand_in = StandIn::new("drop-stream");
+    stand_in.run(1, &format!("printf '%s' '{}'\nexec sleep 30\n", stream_lines(&["## Summary\n"], "")));
+    let client = ClaudeCode::with_program(stand_in.program());
+    let dispatch = dispatch();
+    let mut events = Box::pin(dispatch.run_stream(&client, RunOptions::default()));
+    loop {
+        match events.next().await {
+            Some(Ok(RunEvent::Text(text))) => break assert_eq!(text, "## Summary\n"),
+            Some(Ok(_)) => continue,
+            other => panic!("{other:?}"),
+        }
+    }
+    let pid = stand_in.pid(1).unwrap();
+    assert!(!is_gone_now(pid));
+    drop(events);
+    assert!(is_gone(pid));
+}
+
+fn is_gone_now(pid: u32) -> bool {
+    !std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
