@@ -9,8 +9,14 @@
 //! command.arg("Review README.md");                                     // the prompt
 //! let output = output_within(command, Duration::from_secs(60)).await?;  // killed past 60 s
 //! assert_eq!(output.json().unwrap()["result"], "Done.");
+//!
+//! // The ClaudeCode backend on the same CLI (feature `claude-code`): the CLI is the model's
+//! // client, the server sees what the agent's settings made of its requests.
+//! let client = cli.claude_code(&server.url(""));
+//! let run = dispatch.run(&client, RunOptions::default()).await?;
 //! ```
 
+use std::ffi::OsString;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -183,37 +189,64 @@ impl ClaudeCli {
     /// `project_dir` against the Messages API at `base_url` (a [`ScriptedServer`]'s
     /// `url("")`).
     ///
-    /// The environment is cleared but for `PATH` (so hooks find their programs), then set:
-    /// `HOME` and `TMPDIR` in the scratch folder, `TERM=dumb`, `ANTHROPIC_BASE_URL`,
-    /// `ANTHROPIC_API_KEY=test`, `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1` (without it the
-    /// CLI looks up telemetry hosts and sends `HEAD /api/hello`) and `IS_SANDBOX=1` (which
-    /// lets `bypassPermissions` run as root). Add variables with [`Command::env`]. Stdin is
-    /// null.
+    /// The environment is cleared, then set to [`env`](Self::env)'s. Add variables with
+    /// [`Command::env`]. Stdin is null.
     ///
     /// [`ScriptedServer`]: super::ScriptedServer
     pub fn command(&self, project_dir: &Path, base_url: &str) -> Command {
         let mut command = Command::new(&self.program);
-        isolate(&mut command, self.home(), self.tmp_dir());
         command
-            .env("ANTHROPIC_BASE_URL", base_url)
-            .env("ANTHROPIC_API_KEY", "test")
-            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-            .env("IS_SANDBOX", "1")
+            .env_clear()
+            .envs(self.env(base_url))
             .current_dir(project_dir)
             .args(["-p", "--output-format", "json", "--permission-mode", "bypassPermissions"])
             .stdin(Stdio::null());
         command
     }
+
+    /// The environment the CLI gets from [`command`](Self::command) and
+    /// [`claude_code`](Self::claude_code): `PATH` (so hooks find their programs), `HOME` and
+    /// `TMPDIR` in the scratch folder, `TERM=dumb`, `ANTHROPIC_BASE_URL=<base_url>`,
+    /// `ANTHROPIC_API_KEY=test`, `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1` (without it the
+    /// CLI looks up telemetry hosts and sends `HEAD /api/hello`) and `IS_SANDBOX=1` (which
+    /// lets `bypassPermissions` run as root), and nothing else.
+    pub fn env(&self, base_url: &str) -> Vec<(&'static str, OsString)> {
+        let mut env = isolated_env(self.home(), self.tmp_dir());
+        env.extend([
+            ("ANTHROPIC_BASE_URL", base_url.into()),
+            ("ANTHROPIC_API_KEY", "test".into()),
+            ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".into()),
+            ("IS_SANDBOX", "1".into()),
+        ]);
+        env
+    }
+
+    /// The [`ClaudeCode`](crate::ClaudeCode) backend on this CLI: run in
+    /// [`project_dir`](Self::project_dir), with [`env`](Self::env)'s environment and nothing
+    /// else. Unlike [`command`](Self::command), it passes no `--permission-mode`: that is the
+    /// agent's.
+    #[cfg(feature = "claude-code")]
+    pub fn claude_code(&self, base_url: &str) -> crate::ClaudeCode {
+        let client =
+            crate::ClaudeCode::with_program(&self.program).current_dir(self.project_dir()).env_clear();
+        self.env(base_url).into_iter().fold(client, |client, (key, value)| client.env(key, value))
+    }
+}
+
+/// `PATH` (when set), `HOME` and `TMPDIR` at `home` and `tmp`, and `TERM=dumb`.
+fn isolated_env(home: &Path, tmp: &Path) -> Vec<(&'static str, OsString)> {
+    let mut env = Vec::new();
+    if let Some(path) = std::env::var_os("PATH") {
+        env.push(("PATH", path));
+    }
+    env.extend([("HOME", home.into()), ("TMPDIR", tmp.into()), ("TERM", "dumb".into())]);
+    env
 }
 
 /// Clears the environment of `command` but for `PATH`, and points its home and temp dir at
 /// `home` and `tmp`.
 fn isolate(command: &mut Command, home: &Path, tmp: &Path) {
-    command.env_clear();
-    if let Some(path) = std::env::var_os("PATH") {
-        command.env("PATH", path);
-    }
-    command.env("HOME", home).env("TMPDIR", tmp).env("TERM", "dumb");
+    command.env_clear().envs(isolated_env(home, tmp));
 }
 
 #[cfg(unix)]
@@ -333,6 +366,23 @@ mod tests {
         assert_eq!(env_of(&command, "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC").unwrap(), "1");
         assert!(cli.home().is_dir() && cli.tmp_dir().is_dir() && cli.project_dir().is_dir());
         assert!(cli.home().starts_with(std::env::temp_dir()));
+    }
+
+    #[test]
+    fn the_environment_is_the_commands() {
+        let cli = ClaudeCli::at("/bin/false").unwrap();
+        let command = cli.command(cli.project_dir(), "http://127.0.0.1:9");
+        let mut expected: Vec<(String, std::ffi::OsString)> =
+            cli.env("http://127.0.0.1:9").into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let mut set: Vec<(String, std::ffi::OsString)> =
+            command.get_envs().filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_owned()))).collect();
+        expected.sort();
+        set.sort();
+        assert_eq!(set, expected);
+        let names: Vec<&str> = cli.env("").iter().map(|(k, _)| *k).collect();
+        for name in ["HOME", "TMPDIR", "ANTHROPIC_BASE_URL", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] {
+            assert!(names.contains(&name), "{names:?}");
+        }
     }
 
     #[test]
