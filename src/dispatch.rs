@@ -85,6 +85,19 @@ impl<A: Agent> Dispatch<A> {
         crate::format::reply_format::<A::Section>(self.context.as_ref())
     }
 
+    /// The reply grammar of this dispatch (GBNF, see [`contract::grammar`](crate::contract::grammar)):
+    /// every reply that meets the contract in this dispatch's context, for servers with
+    /// constrained decoding (llama.cpp's `grammar`). An error says why the agent has none.
+    pub fn reply_grammar(&self) -> Result<String, crate::contract::GrammarError> {
+        use crate::metrics::MetricName;
+        let metrics: Vec<(&str, crate::MetricKind)> =
+            <A::Metrics as crate::AgentMetrics>::Metric::ALL.iter().map(|m| (m.name(), m.kind())).collect();
+        crate::contract::grammar::reply_grammar(
+            crate::format::section_rows::<A::Section>(self.context.as_ref()),
+            &metrics,
+        )
+    }
+
     /// [`prompt`](Self::prompt) followed by [`reply_format`](Self::reply_format): a prompt
     /// that tells the model up front which headings its reply needs.
     pub fn prompt_with_reply_format(&self) -> String {

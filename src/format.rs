@@ -20,7 +20,14 @@ pub(crate) enum Need {
 
 /// The reply-format instructions for agent sections `S` in `context` (see [`reply_format_of`]).
 pub(crate) fn reply_format<S: SectionKind>(context: Option<&S::Context>) -> String {
-    let rows = S::ALL.iter().zip(S::PATTERNS).map(|(section, pattern)| {
+    reply_format_of(section_rows::<S>(context))
+}
+
+/// Each section of `S` with whether it is required in `context`, in file order.
+pub(crate) fn section_rows<S: SectionKind>(
+    context: Option<&S::Context>,
+) -> impl Iterator<Item = (SectionPattern<'static>, Need)> + '_ {
+    S::ALL.iter().zip(S::PATTERNS).map(move |(section, pattern)| {
         let need = match section.requirement() {
             Requirement::Required => Need::Required,
             Requirement::RequiredIn(_) if section.requirement().is_required_in(context) => {
@@ -29,8 +36,7 @@ pub(crate) fn reply_format<S: SectionKind>(context: Option<&S::Context>) -> Stri
             _ => Need::Optional,
         };
         (*pattern, need)
-    });
-    reply_format_of(rows)
+    })
 }
 
 /// The reply-format instructions: one line per section with an example heading, whether it is

@@ -38,6 +38,7 @@ mod words;
 mod absent;
 mod agent;
 mod claude;
+pub mod contract;
 mod dispatch;
 mod error_handling;
 mod format;

@@ -26,12 +26,15 @@ pub struct SectionPattern<'a> {
     pub repeated: bool,
     /// For a value section, the labels accepted in capture group 1.
     pub labels: Option<&'a [&'a str]>,
+    /// The GBNF expression of the heading lines the pattern matches, when the pattern has one
+    /// (decided when the bindings were generated): what the reply grammar is made of.
+    pub grammar: Option<&'a str>,
 }
 
 impl<'a> SectionPattern<'a> {
     /// A section that occurs once, found by `pattern`.
     pub const fn once(name: &'a str, pattern: &'a str) -> Self {
-        SectionPattern { name, pattern, scan: pattern, repeated: false, labels: None }
+        SectionPattern { name, pattern, scan: pattern, repeated: false, labels: None, grammar: None }
     }
 
     /// A section of which every matching line starts a new occurrence.
@@ -43,6 +46,11 @@ impl<'a> SectionPattern<'a> {
     /// `scan`, the declared pattern with its group widened to any text.
     pub const fn with_labels(self, scan: &'a str, labels: &'a [&'a str]) -> Self {
         SectionPattern { scan, labels: Some(labels), ..self }
+    }
+
+    /// This section, with the GBNF expression of its heading lines.
+    pub const fn with_grammar(self, grammar: &'a str) -> Self {
+        SectionPattern { grammar: Some(grammar), ..self }
     }
 }
 

@@ -455,6 +455,7 @@ macro_rules! __agentbind_v0_3_sections {
         [$( (
             $section:ident $name:literal $pattern:literal $occurs:ident
             [$($scan:literal [$($label:literal)*])?]
+            [$($grammar:literal)?]
             $requirement:ident $([$($required_in:ident)+])?
             $section_doc:literal
         ) )*]
@@ -469,7 +470,7 @@ macro_rules! __agentbind_v0_3_sections {
             /// Every section, in file order.
             pub const ALL: &'static [Section] = &[$( Section::$section ),*];
             const PATTERNS: &'static [::agentbind::SectionPattern<'static>] = &[$(
-                ::agentbind::SectionPattern::$occurs($name, $pattern) $( .with_labels($scan, &[$($label),*]) )?
+                ::agentbind::SectionPattern::$occurs($name, $pattern) $( .with_labels($scan, &[$($label),*]) )? $( .with_grammar($grammar) )?
             ),*];
             const REQUIREMENTS: &'static [::agentbind::Requirement<InvocationContext>] = &[$(
                 ::agentbind::Requirement::$requirement $( (&[$( InvocationContext::$required_in ),+]) )?

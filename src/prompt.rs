@@ -139,6 +139,7 @@ fn needs_text_fence(text: &str) -> bool {
 
 /// The text [`write_free_text`] wrote, when `text` is one of its fences (`None`: `text` was
 /// written as it is).
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
 pub(crate) fn read_free_text(text: &str) -> Option<&str> {
     let fence_len = text.len() - text.trim_start_matches('`').len();
     if fence_len < 3 {

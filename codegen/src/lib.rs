@@ -20,6 +20,7 @@ mod collisions;
 mod diagnostic;
 mod discover;
 mod emit;
+pub mod grammar;
 mod lenient;
 mod model;
 mod naming;

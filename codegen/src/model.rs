@@ -137,6 +137,11 @@ pub struct SectionSpec {
     pub requirement: RequirementSpec,
     /// `description`.
     pub description: Option<String>,
+    /// The GBNF expression of its heading lines ([`grammar::heading_grammar`]), or why the
+    /// pattern has none.
+    ///
+    /// [`grammar::heading_grammar`]: crate::grammar::heading_grammar
+    pub heading_grammar: Result<String, String>,
 }
 
 impl SectionSpec {

@@ -489,6 +489,7 @@ impl<'a> Validator<'a> {
                 (false, Some(index)) => RequirementSpec::RequiredIn(vec![index]),
                 (false, None) => RequirementSpec::Optional,
             };
+            let heading_grammar = crate::grammar::heading_grammar(&pattern);
             spec.sections.push(SectionSpec {
                 name,
                 variant,
@@ -498,6 +499,7 @@ impl<'a> Validator<'a> {
                 value_enum,
                 requirement,
                 description,
+                heading_grammar,
             });
         }
         spec.contexts = contexts.into_iter().map(|(c, _)| c).collect();

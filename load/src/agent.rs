@@ -254,11 +254,14 @@ fn views_of<'a>(spec: &'a AgentSpec, arrays: &'a Arrays<'a>) -> Views<'a> {
 /// labels.
 fn pattern_of<'a>(section: &'a SectionSpec, labels: &'a [&'a str]) -> SectionPattern<'a> {
     use agentbind_codegen::pattern::PatternShape;
-    let pattern = if section.is_repeated() {
+    let mut pattern = if section.is_repeated() {
         SectionPattern::repeated(&section.name, &section.pattern)
     } else {
         SectionPattern::once(&section.name, &section.pattern)
     };
+    if let Ok(grammar) = &section.heading_grammar {
+        pattern = pattern.with_grammar(grammar);
+    }
     match (&section.shape, &section.value_enum) {
         (PatternShape::Value { lenient_pattern: Some(scan), .. }, Some(_)) => {
             pattern.with_labels(scan, labels)

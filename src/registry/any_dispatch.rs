@@ -40,6 +40,7 @@ pub(crate) trait ErasedDispatch: Send + Sync {
     fn prompt(&self) -> String;
     fn prompt_with_reply_format(&self) -> String;
     fn reply_format(&self) -> String;
+    fn reply_grammar(&self) -> Result<String, crate::contract::GrammarError>;
     fn instructions(&self) -> &str;
     fn context(&self) -> Option<&str>;
     fn parse_reply(&self, reply: &str) -> Result<Value, ReplyError>;
@@ -60,6 +61,9 @@ where
     }
     fn reply_format(&self) -> String {
         Dispatch::reply_format(self)
+    }
+    fn reply_grammar(&self) -> Result<String, crate::contract::GrammarError> {
+        Dispatch::reply_grammar(self)
     }
     fn instructions(&self) -> &str {
         Dispatch::instructions(self)
@@ -97,6 +101,11 @@ impl<'a> AnyDispatch<'a> {
     /// The reply-format instructions ([`Dispatch::reply_format`]).
     pub fn reply_format(&self) -> String {
         self.inner.reply_format()
+    }
+
+    /// The reply grammar ([`Dispatch::reply_grammar`]).
+    pub fn reply_grammar(&self) -> Result<String, crate::contract::GrammarError> {
+        self.inner.reply_grammar()
     }
 
     /// The free-form instructions.

@@ -144,6 +144,7 @@ impl<'a> ReplySections<'a> {
     }
 
     /// The occurrences of the section at `index`, with their labels, in reply order.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn occurrences(&self, index: usize) -> &[Occurrence] {
         self.found.get(index).map_or(&[], Vec::as_slice)
     }

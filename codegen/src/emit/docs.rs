@@ -185,6 +185,26 @@ pub(crate) fn module_doc(spec: &AgentSpec) -> String {
                 cell(section.description.as_deref().unwrap_or_default())
             );
         }
+        let missing: Vec<String> = spec
+            .sections
+            .iter()
+            .filter_map(|s| {
+                s.heading_grammar.as_ref().err().map(|why| format!("`{}`: {}", escape(&s.name), escape(why)))
+            })
+            .collect();
+        if missing.is_empty() {
+            out.push_str("
+Every section pattern has a grammar: `Dispatch::reply_grammar` gives the reply grammar (GBNF) for servers with constrained decoding.
+");
+        } else {
+            emit!(
+                &mut out,
+                "
+No reply grammar (`Dispatch::reply_grammar` says why): {}.
+",
+                missing.join("; ")
+            );
+        }
     }
 
     if !spec.contexts.is_empty() {

@@ -57,9 +57,13 @@ pub(crate) fn sections(spec: &AgentSpec, out: &mut String) {
             docs::shape(s)
         );
         docs::push_description(&mut text, " ", s.description.as_deref());
+        let grammar = match &s.heading_grammar {
+            Ok(grammar) => format!("[{}]", str_lit(grammar)),
+            Err(_) => "[]".to_owned(),
+        };
         emit!(
             out,
-            "({} {} {} {} {} {} {})\n",
+            "({} {} {} {} {} {grammar} {} {})\n",
             ident_text(&s.variant),
             str_lit(&s.name),
             str_lit(&s.pattern),

@@ -47,6 +47,17 @@ fn full_reply(agent: &dyn DynAgent) -> String {
     reply
 }
 
+/// The agent's required inputs, each a value of its kind.
+fn required_inputs(agent: &dyn DynAgent) -> Value {
+    let inputs: Map<String, Value> = agent
+        .inputs()
+        .iter()
+        .filter(|i| i.required)
+        .map(|i| (i.field.to_owned(), value_of(&i.kind, 0)))
+        .collect();
+    Value::Object(inputs)
+}
+
 fn same_data(compiled: &dyn DynAgent, loaded: &dyn DynAgent) {
     let name = compiled.name();
     assert_eq!(loaded.name(), name);
@@ -89,6 +100,7 @@ fn same_behaviour(compiled: &dyn DynAgent, loaded: &dyn DynAgent) -> usize {
         assert_eq!(data.reply_format(), typed.reply_format(), "{name} {context:?}");
         assert_eq!(data.prompt_with_reply_format(), typed.prompt_with_reply_format(), "{name} {context:?}");
         assert_eq!(data.context(), typed.context(), "{name}");
+        assert_eq!(data.reply_grammar(), typed.reply_grammar(), "{name} {context:?}");
         assert_eq!(data.instructions(), typed.instructions(), "{name}");
 
         // A Task call's prompt is read back the same way.
@@ -144,6 +156,11 @@ fn every_ring_agent_loaded_at_run_time_behaves_as_its_generated_bindings() {
     // each context), and refuse the others identically.
     let accepted = compare(&built::AnyAgent::REGISTRY, "../corpus/ring", 45);
     assert!(accepted >= 80, "{accepted}");
+    // Every Ring agent with sections has a reply grammar.
+    for agent in built::AnyAgent::REGISTRY.agents() {
+        let dispatch = agent.dispatch_json(&required_inputs(*agent), None, None).unwrap();
+        assert_eq!(dispatch.reply_grammar().is_ok(), !agent.sections().is_empty(), "{}", agent.name());
+    }
 }
 
 #[test]
