@@ -89,12 +89,21 @@ impl<A: Agent> Dispatch<A> {
     /// every reply that meets the contract in this dispatch's context, for servers with
     /// constrained decoding (llama.cpp's `grammar`). An error says why the agent has none.
     pub fn reply_grammar(&self) -> Result<String, crate::contract::GrammarError> {
+        self.reply_grammar_with(crate::contract::GrammarLimits::default())
+    }
+
+    /// [`reply_grammar`](Self::reply_grammar) with section bodies bounded by `limits`.
+    pub fn reply_grammar_with(
+        &self,
+        limits: crate::contract::GrammarLimits,
+    ) -> Result<String, crate::contract::GrammarError> {
         use crate::metrics::MetricName;
         let metrics: Vec<(&str, crate::MetricKind)> =
             <A::Metrics as crate::AgentMetrics>::Metric::ALL.iter().map(|m| (m.name(), m.kind())).collect();
         crate::contract::grammar::reply_grammar(
             crate::format::section_rows::<A::Section>(self.context.as_ref()),
             &metrics,
+            limits,
         )
     }
 

@@ -10,7 +10,7 @@ use regex_syntax::ast::{self, Ast};
 
 /// The most characters of text a heading may carry after what its pattern fixes (a pattern
 /// that is not end-anchored: `^## Summary` also matches `## Summary of the change`).
-pub const MAX_HEADING_TAIL: usize = 200;
+pub const MAX_HEADING_TAIL: usize = 80;
 
 /// The GBNF expression of the lines that `pattern` matches, or why there is none.
 pub fn heading_grammar(pattern: &str) -> Result<String, String> {
@@ -232,13 +232,13 @@ mod tests {
 
     #[test]
     fn headings_become_expressions_of_what_their_pattern_matches() {
-        assert_eq!(heading_grammar("^## Summary").unwrap(), "\"## Summary\" [^\\n]{0,200}");
+        assert_eq!(heading_grammar("^## Summary").unwrap(), "\"## Summary\" [^\\n]{0,80}");
         assert_eq!(
             heading_grammar(r"^## VERDICT: (PASS|FAIL|NEEDS_DISCUSSION)$").unwrap(),
             "\"## VERDICT: \" (\"PASS\" | \"FAIL\" | \"NEEDS_DISCUSSION\")"
         );
-        assert_eq!(heading_grammar(r"^### Task \d+:").unwrap(), "\"### Task \" [0-9]+ \":\" [^\\n]{0,200}");
-        assert_eq!(heading_grammar(r"^\*\*Goal:\*\*").unwrap(), "\"**Goal:**\" [^\\n]{0,200}");
+        assert_eq!(heading_grammar(r"^### Task \d+:").unwrap(), "\"### Task \" [0-9]+ \":\" [^\\n]{0,80}");
+        assert_eq!(heading_grammar(r"^\*\*Goal:\*\*").unwrap(), "\"**Goal:**\" [^\\n]{0,80}");
         assert_eq!(heading_grammar(r"^## [A-Z][a-z-]*$").unwrap(), "\"## \" [A-Z] [a-z\\x2D]*");
         assert_eq!(heading_grammar(r#"^"a\\b"$"#).unwrap(), r#""\"a\\b\"""#);
     }

@@ -87,6 +87,11 @@ impl Anthropic {
         request: &ModelRequest<'_>,
         stream: bool,
     ) -> BoxFuture<'_, Result<reqwest::Response, ModelError>> {
+        if request.grammar.is_some() {
+            let message = "the Anthropic Messages API takes no grammar: run with `Constraint::Off` or `Auto`"
+                .to_owned();
+            return Box::pin(async move { Err(ModelError::Config(message)) });
+        }
         let Some(model) = self.models.resolve(request.model) else {
             let message = format!("no Anthropic model id for `{}`: map it with `map_model`", request.model);
             return Box::pin(async move { Err(ModelError::Config(message)) });

@@ -346,6 +346,11 @@ fn output_format(stream: bool) -> Vec<String> {
     args
 }
 
+/// The error of a constrained call: Claude Code takes no grammar.
+fn no_grammar() -> ModelError {
+    ModelError::Config("Claude Code takes no grammar: run with `Constraint::Off` or `Auto`".to_owned())
+}
+
 /// The prompt of a call: the one message, or for a repair the whole conversation in one text.
 pub(crate) fn transcript(messages: &[Message]) -> String {
     if let [only] = messages {
@@ -636,6 +641,9 @@ impl ModelClient for ClaudeCode {
     }
 
     fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
+        if request.grammar.is_some() {
+            return Box::pin(async { Err(no_grammar()) });
+        }
         let call = self.call(request, false);
         Box::pin(self.complete_call(call))
     }
@@ -644,6 +652,9 @@ impl ModelClient for ClaudeCode {
         &'a self,
         request: &ModelRequest<'_>,
     ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
+        if request.grammar.is_some() {
+            return Box::pin(async { Err(no_grammar()) });
+        }
         let call = self.call(request, true);
         Box::pin(async move {
             let child = self.spawn(&call.attempt)?;
@@ -932,6 +943,7 @@ mod tests {
             claude_code: settings,
             max_tokens: None,
             temperature: None,
+            grammar: None,
         }
     }
 

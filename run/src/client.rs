@@ -77,6 +77,8 @@ pub struct ModelRequest<'a> {
     pub max_tokens: Option<u32>,
     /// Sampling temperature, when set.
     pub temperature: Option<f32>,
+    /// The reply grammar (GBNF) the server must follow, when the run is constrained.
+    pub grammar: Option<&'a str>,
 }
 
 /// Token counts of a model call, or of a whole run.
@@ -152,6 +154,12 @@ pub trait ModelClient: Send + Sync {
     /// The model id this client sends for an agent's `model` (see [`ModelMap`](crate::ModelMap)).
     fn model_id(&self, model: Model) -> Option<String>;
 
+    /// Whether requests with a [`grammar`](ModelRequest::grammar) reach a server that enforces
+    /// it (llama.cpp's). `false` by default.
+    fn supports_grammar(&self) -> bool {
+        false
+    }
+
     /// Sends `request` and waits for the whole reply.
     fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>>;
 
@@ -185,6 +193,9 @@ macro_rules! forward_client {
             }
             fn model_id(&self, model: Model) -> Option<String> {
                 (**self).model_id(model)
+            }
+            fn supports_grammar(&self) -> bool {
+                (**self).supports_grammar()
             }
             fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
                 (**self).complete(request)

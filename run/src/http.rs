@@ -222,6 +222,10 @@ pub(crate) trait HttpBackend: Send + Sync {
     fn models(&self) -> &crate::models::ModelMap;
     /// The longest wait without progress ([`DEFAULT_IDLE_TIMEOUT`] unless set).
     fn idle_timeout(&self) -> Duration;
+    /// Whether the server enforces a request's grammar.
+    fn supports_grammar(&self) -> bool {
+        false
+    }
     /// Builds the request for `request` (streamed or not) and sends it; reads nothing of the
     /// request after returning.
     fn send(
@@ -244,6 +248,10 @@ macro_rules! http_model_client {
 
             fn model_id(&self, model: agentbind::Model) -> Option<String> {
                 $crate::http::HttpBackend::models(self).resolve(model)
+            }
+
+            fn supports_grammar(&self) -> bool {
+                $crate::http::HttpBackend::supports_grammar(self)
             }
 
             fn complete<'a>(

@@ -57,7 +57,7 @@ pub use client::{
 pub use error::{ModelError, RunError, RunErrorKind, ERROR_BODY_LIMIT};
 pub use fanout::run_all;
 pub use models::ModelMap;
-pub use options::RunOptions;
+pub use options::{Constraint, ConstraintMode, RunOptions};
 pub use report::{Attempt, Run, RunReport};
 pub use run::RunDispatch;
 pub use stream::RunEvent;

@@ -28,6 +28,7 @@ pub struct OpenAiCompatible {
     headers: Vec<(String, String)>,
     system_prompts: http::SystemPrompts,
     max_tokens_field: &'static str,
+    grammars: bool,
 }
 
 impl OpenAiCompatible {
@@ -43,6 +44,7 @@ impl OpenAiCompatible {
             headers: Vec::new(),
             system_prompts: http::SystemPrompts::default(),
             max_tokens_field: "max_tokens",
+            grammars: false,
         })
     }
 
@@ -97,6 +99,14 @@ impl OpenAiCompatible {
         self
     }
 
+    /// Says that the server enforces llama.cpp's `grammar` (llama.cpp's server and servers built
+    /// on it), so that runs with [`Constraint::Auto`](crate::Constraint::Auto) send the reply
+    /// grammar. Runs with `Constraint::Grammar` send it either way.
+    pub fn grammars(mut self, supported: bool) -> Self {
+        self.grammars = supported;
+        self
+    }
+
     /// The endpoint called.
     pub fn url(&self) -> &str {
         &self.url
@@ -110,6 +120,9 @@ impl OpenAiCompatible {
         }
         if let Some(max_tokens) = request.max_tokens {
             body.value(self.max_tokens_field, &json!(max_tokens));
+        }
+        if let Some(grammar) = request.grammar {
+            body.text("grammar", grammar);
         }
         if let Some(temperature) = request.temperature {
             body.value("temperature", &json!(temperature));
@@ -154,6 +167,7 @@ impl std::fmt::Debug for OpenAiCompatible {
             .field("headers", &headers)
             .field("models", &self.models)
             .field("max_tokens_field", &self.max_tokens_field)
+            .field("grammars", &self.grammars)
             .field("http", &self.http)
             .finish_non_exhaustive()
     }
@@ -171,6 +185,10 @@ impl http::HttpBackend for OpenAiCompatible {
 
     fn idle_timeout(&self) -> std::time::Duration {
         self.http.idle
+    }
+
+    fn supports_grammar(&self) -> bool {
+        self.grammars
     }
 
     fn send(

@@ -2,12 +2,42 @@
 
 use std::time::Duration;
 
+/// How a run asks the server to keep the reply within the contract while it generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Constraint {
+    /// No constraint: the reply format and repairs only (the default).
+    #[default]
+    Off,
+    /// The dispatch's reply grammar (`Dispatch::reply_grammar`, GBNF) sent as llama.cpp's
+    /// `grammar`: the server cannot write a reply that breaks the contract. For an agent
+    /// without a grammar (see its module docs) the run goes on unconstrained, and the report
+    /// says so ([`Attempt::constraint`](crate::Attempt::constraint)). A backend that cannot
+    /// send grammars fails the call with `ModelError::Config`.
+    Grammar,
+    /// The grammar when the backend says it can send one
+    /// ([`ModelClient::supports_grammar`](crate::ModelClient::supports_grammar)), else none.
+    Auto,
+}
+
+/// The constraint an attempt was made under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ConstraintMode {
+    /// None.
+    #[default]
+    Off,
+    /// The reply grammar.
+    Grammar,
+}
+
 /// Options of a run. `RunOptions::default()`: one repair, the reply format sent up front,
-/// no time limit, the backend's own token limit and temperature.
+/// no time limit, the backend's own token limit and temperature, no constraint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     pub(crate) repairs: u32,
     pub(crate) reply_format: bool,
+    pub(crate) constraint: Constraint,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_tokens: Option<u32>,
     pub(crate) temperature: Option<f32>,
@@ -15,7 +45,14 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        Self { repairs: 1, reply_format: true, timeout: None, max_tokens: None, temperature: None }
+        Self {
+            repairs: 1,
+            reply_format: true,
+            constraint: Constraint::Off,
+            timeout: None,
+            max_tokens: None,
+            temperature: None,
+        }
     }
 }
 
@@ -32,6 +69,14 @@ impl RunOptions {
     /// rather than the bare [`prompt`](agentbind::Dispatch::prompt). On by default.
     pub fn reply_format(mut self, send: bool) -> Self {
         self.reply_format = send;
+        self
+    }
+
+    /// Asks the server to keep every reply within the contract ([`Constraint`]). With a token
+    /// limit ([`max_tokens`](Self::max_tokens)), section bodies are bounded so that the whole
+    /// reply fits in it (`GrammarLimits::for_tokens`).
+    pub fn constrain(mut self, constraint: Constraint) -> Self {
+        self.constraint = constraint;
         self
     }
 

@@ -70,4 +70,6 @@ pub struct Attempt {
     pub finish_reason: Option<String>,
     /// What this call cost in US dollars, when the backend said.
     pub cost_usd: Option<f64>,
+    /// The constraint the call was made under.
+    pub constraint: crate::options::ConstraintMode,
 }

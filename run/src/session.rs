@@ -7,7 +7,7 @@ use agentbind::{Agent, Dispatch, ReplyError};
 
 use crate::client::{Completion, Message, ModelClient, ModelRequest};
 use crate::error::{ModelError, RunError, RunErrorKind};
-use crate::options::RunOptions;
+use crate::options::{Constraint, ConstraintMode, RunOptions};
 use crate::report::{Attempt, Run, RunReport};
 
 /// What a reply did to the run.
@@ -23,6 +23,9 @@ pub(crate) enum Step<O> {
 pub(crate) struct Session<'d, A: Agent> {
     dispatch: &'d Dispatch<A>,
     options: RunOptions,
+    /// The reply grammar every attempt is sent with, when the run is constrained and the agent
+    /// has one.
+    grammar: Option<String>,
     messages: Vec<Message>,
     report: RunReport,
     started: Instant,
@@ -45,7 +48,17 @@ impl<'d, A: Agent> Session<'d, A> {
             ..RunReport::default()
         };
         let deadline = options.timeout.map(|limit| started + limit);
-        Self { dispatch, options, messages: vec![Message::user(prompt)], report, started, deadline }
+        let grammar = grammar_of(dispatch, client, &options);
+        Self { dispatch, options, grammar, messages: vec![Message::user(prompt)], report, started, deadline }
+    }
+
+    /// The constraint attempts are made under.
+    pub(crate) fn constraint_mode(&self) -> ConstraintMode {
+        if self.grammar.is_some() {
+            ConstraintMode::Grammar
+        } else {
+            ConstraintMode::Off
+        }
     }
 
     pub(crate) fn dispatch(&self) -> &'d Dispatch<A> {
@@ -63,6 +76,7 @@ impl<'d, A: Agent> Session<'d, A> {
             claude_code: A::CLAUDE_CODE,
             max_tokens: self.options.max_tokens,
             temperature: self.options.temperature,
+            grammar: self.grammar.as_deref(),
         }
     }
 
@@ -104,6 +118,7 @@ impl<'d, A: Agent> Session<'d, A> {
             served_model: model,
             finish_reason,
             cost_usd,
+            constraint: self.constraint_mode(),
         };
         match parsed {
             Ok(output) => {
@@ -143,4 +158,27 @@ pub(crate) fn non_empty(completion: &Completion) -> Result<(), ModelError> {
         return Err(ModelError::EmptyReply { finish_reason: completion.finish_reason.clone() });
     }
     Ok(())
+}
+
+/// The reply grammar of `dispatch` when `options` constrain the run and `client` can send it:
+/// bounded to the run's token limit, when it has one. An agent without a grammar runs
+/// unconstrained.
+fn grammar_of<A: Agent, C: ModelClient + ?Sized>(
+    dispatch: &Dispatch<A>,
+    client: &C,
+    options: &RunOptions,
+) -> Option<String> {
+    let wanted = match options.constraint {
+        Constraint::Off => false,
+        Constraint::Grammar => true,
+        Constraint::Auto => client.supports_grammar(),
+    };
+    if !wanted {
+        return None;
+    }
+    let limits = match options.max_tokens {
+        Some(tokens) => agentbind::contract::GrammarLimits::default().within_tokens(tokens),
+        None => agentbind::contract::GrammarLimits::default(),
+    };
+    dispatch.reply_grammar_with(limits).ok()
 }

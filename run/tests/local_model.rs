@@ -177,3 +177,33 @@ async fn the_reference_agent_and_fan_out_against_a_real_model() {
         assert!(report.usage.input_tokens > 4_000, "{:?}", report.usage);
     }
 }
+
+/// With the reply grammar, even a 135M model meets the contract on the first attempt: the
+/// reference agent (5 sections, a 23 KB system prompt) and a reviewer with a value heading,
+/// in and out of context, several times each.
+#[tokio::test]
+async fn with_the_reply_grammar_the_first_reply_meets_the_contract() {
+    let Some(client) = local_model("with_the_reply_grammar_the_first_reply_meets_the_contract") else {
+        return;
+    };
+    let options =
+        || RunOptions::default().constrain(agentbind_run::Constraint::Grammar).repairs(0).max_tokens(600);
+    for i in 0..3 {
+        let mut dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+            task_description: format!("Add a /health endpoint, variant {i}"),
+            requirements: "It must return 200 with the build version.".into(),
+        }));
+        if i == 2 {
+            dispatch = dispatch.in_context(golang::InvocationContext::DevRefactor);
+        }
+        let run = dispatch.run(&client, options()).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(run.report.attempts.len(), 1);
+        assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::Grammar);
+        let review = reviewer::Agent::dispatch(reviewer::Input::new())
+            .with_instructions("Review: `fn add(a: i32) -> i32 { a + 1 }`");
+        let run = review.run(&client, options()).await.unwrap_or_else(|e| {
+            panic!("{e}\n{:?} {:?}", e.report.attempts[0].finish_reason, e.report.attempts[0].reply)
+        });
+        assert_eq!(run.report.attempts.len(), 1);
+    }
+}

@@ -608,3 +608,49 @@ fn the_blocking_wrapper_runs_without_an_async_caller() {
     let run = agentbind_run::blocking::run(&dispatch(), &client, RunOptions::default()).unwrap();
     assert_eq!(run.output.files_changed.body, "- health.go");
 }
+
+#[tokio::test]
+async fn a_constrained_run_sends_the_reply_grammar_and_says_so_in_the_report() {
+    let (server, client) = openai(vec![
+        ScriptedResponse::openai(FULL),
+        ScriptedResponse::openai(FULL),
+        ScriptedResponse::openai(FULL),
+    ])
+    .await;
+    let dispatch = dispatch();
+    let options = RunOptions::default().constrain(agentbind_run::Constraint::Grammar).max_tokens(1024);
+    let run = dispatch.run(&client, options).await.unwrap();
+    assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::Grammar);
+    let body = server.requests()[0].json().unwrap();
+    let expected = dispatch
+        .reply_grammar_with(agentbind::contract::GrammarLimits::default().within_tokens(1024))
+        .unwrap();
+    assert_eq!(body["grammar"], expected);
+    // Auto sends it only to a client that says its server enforces grammars.
+    let auto = RunOptions::default().constrain(agentbind_run::Constraint::Auto);
+    let run = dispatch.run(&client, auto.clone()).await.unwrap();
+    assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::Off);
+    assert!(server.requests()[1].json().unwrap().get("grammar").is_none());
+    let grammars = client.clone().grammars(true);
+    dispatch.run(&grammars, auto).await.unwrap();
+    assert_eq!(server.requests()[2].json().unwrap()["grammar"], dispatch.reply_grammar().unwrap());
+}
+
+#[tokio::test]
+async fn backends_without_grammars_refuse_a_constrained_run() {
+    let server = ScriptedServer::repeating(ScriptedResponse::anthropic(FULL)).await.unwrap();
+    let client = Anthropic::with_base_url(&server.url(""), "k").unwrap();
+    let options = RunOptions::default().constrain(agentbind_run::Constraint::Grammar);
+    let error = dispatch().run(&client, options).await.unwrap_err();
+    assert!(
+        matches!(error.model_error(), Some(ModelError::Config(m)) if m.contains("takes no grammar")),
+        "{error}"
+    );
+    assert!(server.requests().is_empty());
+    // Auto runs unconstrained there.
+    let run = dispatch()
+        .run(&client, RunOptions::default().constrain(agentbind_run::Constraint::Auto))
+        .await
+        .unwrap();
+    assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::Off);
+}

@@ -3,4 +3,4 @@
 
 pub mod grammar;
 
-pub use grammar::GrammarError;
+pub use grammar::{GrammarError, GrammarLimits};

@@ -40,7 +40,7 @@ pub(crate) trait ErasedDispatch: Send + Sync {
     fn prompt(&self) -> String;
     fn prompt_with_reply_format(&self) -> String;
     fn reply_format(&self) -> String;
-    fn reply_grammar(&self) -> Result<String, crate::contract::GrammarError>;
+    fn reply_grammar(&self, limits: crate::contract::GrammarLimits) -> Result<String, crate::contract::GrammarError>;
     fn instructions(&self) -> &str;
     fn context(&self) -> Option<&str>;
     fn parse_reply(&self, reply: &str) -> Result<Value, ReplyError>;
@@ -62,8 +62,8 @@ where
     fn reply_format(&self) -> String {
         Dispatch::reply_format(self)
     }
-    fn reply_grammar(&self) -> Result<String, crate::contract::GrammarError> {
-        Dispatch::reply_grammar(self)
+    fn reply_grammar(&self, limits: crate::contract::GrammarLimits) -> Result<String, crate::contract::GrammarError> {
+        Dispatch::reply_grammar_with(self, limits)
     }
     fn instructions(&self) -> &str {
         Dispatch::instructions(self)
@@ -105,7 +105,15 @@ impl<'a> AnyDispatch<'a> {
 
     /// The reply grammar ([`Dispatch::reply_grammar`]).
     pub fn reply_grammar(&self) -> Result<String, crate::contract::GrammarError> {
-        self.inner.reply_grammar()
+        self.inner.reply_grammar(crate::contract::GrammarLimits::default())
+    }
+
+    /// The reply grammar with section bodies bounded by `limits`.
+    pub fn reply_grammar_with(
+        &self,
+        limits: crate::contract::GrammarLimits,
+    ) -> Result<String, crate::contract::GrammarError> {
+        self.inner.reply_grammar(limits)
     }
 
     /// The free-form instructions.
