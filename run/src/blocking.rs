@@ -22,9 +22,9 @@ where
 {
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| RunError {
-            agent: A::NAME,
+            agent: A::NAME.to_owned(),
             kind: RunErrorKind::Model(ModelError::Config(format!("cannot start a runtime: {e}"))),
-            report: Box::new(RunReport { agent: A::NAME, ..RunReport::default() }),
+            report: Box::new(RunReport { agent: A::NAME.to_owned(), ..RunReport::default() }),
         })?;
     runtime.block_on(dispatch.run(client, options))
 }

@@ -195,7 +195,7 @@ pub enum RunErrorKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunError {
     /// The agent's name.
-    pub agent: &'static str,
+    pub agent: String,
     /// What failed.
     pub kind: RunErrorKind,
     /// Every attempt made, with its reply and why it was refused (boxed: errors stay small).
@@ -222,7 +222,7 @@ impl RunError {
 
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let agent = self.agent;
+        let agent = &self.agent;
         let attempts = self.report.attempts.len();
         match &self.kind {
             RunErrorKind::Model(error) => write!(f, "agent `{agent}`: model call failed: {error}"),

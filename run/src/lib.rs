@@ -59,6 +59,8 @@ pub use fanout::run_all;
 pub use models::ModelMap;
 pub use options::{Constraint, ConstraintMode, RunOptions};
 pub use report::{Attempt, Run, RunReport};
+#[cfg(feature = "routing")]
+pub use run::run_any;
 pub use run::RunDispatch;
 pub use stream::RunEvent;
 

@@ -19,7 +19,7 @@ pub struct Run<O> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunReport {
     /// The agent's name.
-    pub agent: &'static str,
+    pub agent: String,
     /// The backend ([`ModelClient::backend`](crate::ModelClient::backend)).
     pub backend: String,
     /// The model id requested (`None`: the backend's default).

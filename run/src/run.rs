@@ -11,7 +11,7 @@ use crate::client::ModelClient;
 use crate::error::{RunError, RunErrorKind};
 use crate::options::RunOptions;
 use crate::report::Run;
-use crate::session::{non_empty, Session, Step};
+use crate::session::{non_empty, RunContract, Session, Step};
 use crate::stream::{run_stream, RunEvent};
 
 /// Runs a [`Dispatch`] against a [`ModelClient`]. Import it (`use agentbind_run::RunDispatch`)
@@ -65,13 +65,22 @@ where
     }
 }
 
-async fn run_to_end<A, C>(
-    dispatch: &Dispatch<A>,
+/// Runs a routed dispatch (from `Registry::route`, `Registry::dispatch` or JSON inputs, of an
+/// agent bound at compile time or loaded at run time) as [`RunDispatch::run`] runs a typed
+/// one: the same repairs, constraints, report and time limit; the output is the JSON of the
+/// agent's `Output`.
+#[cfg(feature = "routing")]
+pub async fn run_any<C: ModelClient + ?Sized>(
+    dispatch: &agentbind::AnyDispatch<'_>,
     client: &C,
     options: RunOptions,
-) -> Result<Run<A::Output>, RunError>
+) -> Result<Run<serde_json::Value>, RunError> {
+    run_to_end(dispatch, client, options).await
+}
+
+async fn run_to_end<D, C>(dispatch: &D, client: &C, options: RunOptions) -> Result<Run<D::Output>, RunError>
 where
-    A: Agent,
+    D: RunContract,
     C: ModelClient + ?Sized,
 {
     let mut session = Session::new(dispatch, client, options);
@@ -86,7 +95,7 @@ where
         if let Err(error) = non_empty(&completion) {
             return Err(session.fail(RunErrorKind::Model(error)));
         }
-        let parsed = session.dispatch().parse_reply(&completion.text);
+        let parsed = session.dispatch().parse(&completion.text);
         match session.record(completion, parsed, started) {
             Step::Done(run) => return Ok(*run),
             Step::Repair(_) => continue,

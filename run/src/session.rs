@@ -3,7 +3,10 @@
 
 use std::time::Instant;
 
-use agentbind::{Agent, Dispatch, ReplyError};
+use agentbind::contract::{GrammarError, GrammarLimits};
+#[cfg(feature = "routing")]
+use agentbind::AnyDispatch;
+use agentbind::{Agent, ClaudeCodeSettings, Dispatch, Model, ReplyError, Tool};
 
 use crate::client::{Completion, Message, ModelClient, ModelRequest};
 use crate::error::{ModelError, RunError, RunErrorKind};
@@ -20,8 +23,97 @@ pub(crate) enum Step<O> {
     Failed(Box<RunError>),
 }
 
-pub(crate) struct Session<'d, A: Agent> {
-    dispatch: &'d Dispatch<A>,
+/// What a run needs of a dispatch: a typed [`Dispatch`] (whose output is the agent's
+/// `Output`) or a routed [`AnyDispatch`] (whose output is JSON). One session serves both, so
+/// routed calls get the same repairs, constraints, report and time limits.
+pub(crate) trait RunContract {
+    /// What an accepted reply becomes.
+    type Output;
+    /// The agent's name.
+    fn agent_name(&self) -> &str;
+    /// The agent's `model`.
+    fn model(&self) -> Model<'_>;
+    /// The system prompt.
+    fn system(&self) -> &str;
+    /// The agent's `tools`.
+    fn tools(&self) -> &[Tool<'_>];
+    /// The agent's other Claude Code keys.
+    fn claude_code(&self) -> ClaudeCodeSettings<'_>;
+    /// The first message: the prompt, with the reply format when `reply_format`.
+    fn first_message(&self, reply_format: bool) -> String;
+    /// The reply checked against the contract.
+    fn parse(&self, reply: &str) -> Result<Self::Output, ReplyError>;
+    /// The reply grammar.
+    fn grammar(&self, limits: GrammarLimits) -> Result<String, GrammarError>;
+}
+
+impl<A: Agent> RunContract for Dispatch<A> {
+    type Output = A::Output;
+    fn agent_name(&self) -> &str {
+        A::NAME
+    }
+    fn model(&self) -> Model<'_> {
+        A::MODEL_KIND
+    }
+    fn system(&self) -> &str {
+        A::SYSTEM_PROMPT
+    }
+    fn tools(&self) -> &[Tool<'_>] {
+        A::TOOLS
+    }
+    fn claude_code(&self) -> ClaudeCodeSettings<'_> {
+        A::CLAUDE_CODE
+    }
+    fn first_message(&self, reply_format: bool) -> String {
+        if reply_format {
+            self.prompt_with_reply_format()
+        } else {
+            self.prompt()
+        }
+    }
+    fn parse(&self, reply: &str) -> Result<A::Output, ReplyError> {
+        self.parse_reply(reply)
+    }
+    fn grammar(&self, limits: GrammarLimits) -> Result<String, GrammarError> {
+        self.reply_grammar_with(limits)
+    }
+}
+
+#[cfg(feature = "routing")]
+impl RunContract for AnyDispatch<'_> {
+    type Output = serde_json::Value;
+    fn agent_name(&self) -> &str {
+        self.agent().name()
+    }
+    fn model(&self) -> Model<'_> {
+        self.agent().model_kind()
+    }
+    fn system(&self) -> &str {
+        self.agent().system_prompt()
+    }
+    fn tools(&self) -> &[Tool<'_>] {
+        self.agent().tools()
+    }
+    fn claude_code(&self) -> ClaudeCodeSettings<'_> {
+        self.agent().claude_code()
+    }
+    fn first_message(&self, reply_format: bool) -> String {
+        if reply_format {
+            self.prompt_with_reply_format()
+        } else {
+            self.prompt()
+        }
+    }
+    fn parse(&self, reply: &str) -> Result<serde_json::Value, ReplyError> {
+        self.parse_reply(reply)
+    }
+    fn grammar(&self, limits: GrammarLimits) -> Result<String, GrammarError> {
+        self.reply_grammar_with(limits)
+    }
+}
+
+pub(crate) struct Session<'d, D: RunContract> {
+    dispatch: &'d D,
     options: RunOptions,
     /// The reply grammar every attempt is sent with, when the run is constrained and the agent
     /// has one.
@@ -32,19 +124,14 @@ pub(crate) struct Session<'d, A: Agent> {
     deadline: Option<Instant>,
 }
 
-impl<'d, A: Agent> Session<'d, A> {
-    pub(crate) fn new<C: ModelClient + ?Sized>(
-        dispatch: &'d Dispatch<A>,
-        client: &C,
-        options: RunOptions,
-    ) -> Self {
-        let prompt =
-            if options.reply_format { dispatch.prompt_with_reply_format() } else { dispatch.prompt() };
+impl<'d, D: RunContract> Session<'d, D> {
+    pub(crate) fn new<C: ModelClient + ?Sized>(dispatch: &'d D, client: &C, options: RunOptions) -> Self {
+        let prompt = dispatch.first_message(options.reply_format);
         let started = Instant::now();
         let report = RunReport {
-            agent: A::NAME,
+            agent: dispatch.agent_name().to_owned(),
             backend: client.backend().to_owned(),
-            model: client.model_id(A::MODEL_KIND),
+            model: client.model_id(dispatch.model()),
             ..RunReport::default()
         };
         let deadline = options.timeout.map(|limit| started + limit);
@@ -61,19 +148,19 @@ impl<'d, A: Agent> Session<'d, A> {
         }
     }
 
-    pub(crate) fn dispatch(&self) -> &'d Dispatch<A> {
+    pub(crate) fn dispatch(&self) -> &'d D {
         self.dispatch
     }
 
     /// The request of the next attempt.
     pub(crate) fn request(&self) -> ModelRequest<'_> {
         ModelRequest {
-            agent: A::NAME,
-            model: A::MODEL_KIND,
-            system: A::SYSTEM_PROMPT,
+            agent: self.dispatch.agent_name(),
+            model: self.dispatch.model(),
+            system: self.dispatch.system(),
             messages: &self.messages,
-            tools: A::TOOLS,
-            claude_code: A::CLAUDE_CODE,
+            tools: self.dispatch.tools(),
+            claude_code: self.dispatch.claude_code(),
             max_tokens: self.options.max_tokens,
             temperature: self.options.temperature,
             grammar: self.grammar.as_deref(),
@@ -102,9 +189,9 @@ impl<'d, A: Agent> Session<'d, A> {
     pub(crate) fn record(
         &mut self,
         completion: Completion,
-        parsed: Result<A::Output, ReplyError>,
+        parsed: Result<D::Output, ReplyError>,
         started: Instant,
-    ) -> Step<A::Output> {
+    ) -> Step<D::Output> {
         let Completion { text, usage, model, finish_reason, cost_usd } = completion;
         let latency = started.elapsed();
         self.report.usage += usage;
@@ -148,7 +235,7 @@ impl<'d, A: Agent> Session<'d, A> {
     /// The error that ends the run, with the report so far.
     pub(crate) fn fail(&mut self, kind: RunErrorKind) -> RunError {
         self.report.latency = self.started.elapsed();
-        RunError { agent: A::NAME, kind, report: Box::new(std::mem::take(&mut self.report)) }
+        RunError { agent: self.dispatch.agent_name().to_owned(), kind, report: Box::new(std::mem::take(&mut self.report)) }
     }
 }
 
@@ -163,8 +250,8 @@ pub(crate) fn non_empty(completion: &Completion) -> Result<(), ModelError> {
 /// The reply grammar of `dispatch` when `options` constrain the run and `client` can send it:
 /// bounded to the run's token limit, when it has one. An agent without a grammar runs
 /// unconstrained.
-fn grammar_of<A: Agent, C: ModelClient + ?Sized>(
-    dispatch: &Dispatch<A>,
+fn grammar_of<D: RunContract, C: ModelClient + ?Sized>(
+    dispatch: &D,
     client: &C,
     options: &RunOptions,
 ) -> Option<String> {
@@ -180,5 +267,5 @@ fn grammar_of<A: Agent, C: ModelClient + ?Sized>(
         Some(tokens) => agentbind::contract::GrammarLimits::default().within_tokens(tokens),
         None => agentbind::contract::GrammarLimits::default(),
     };
-    dispatch.reply_grammar_with(limits).ok()
+    dispatch.grammar(limits).ok()
 }

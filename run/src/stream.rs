@@ -98,7 +98,7 @@ enum Phase<'a, A: Agent> {
 }
 
 struct State<'a, A: Agent, C: ?Sized> {
-    session: Session<'a, A>,
+    session: Session<'a, Dispatch<A>>,
     client: &'a C,
     phase: Phase<'a, A>,
     pending: VecDeque<Result<RunEvent<A>, RunError>>,

@@ -654,3 +654,27 @@ async fn backends_without_grammars_refuse_a_constrained_run() {
         .unwrap();
     assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::Off);
 }
+
+agentbind::registry!(pub Team = golang, reviewer);
+
+#[tokio::test]
+async fn a_routed_dispatch_runs_with_the_same_repairs_constraints_and_report() {
+    let (server, client) = openai(vec![ScriptedResponse::openai(PARTIAL), ScriptedResponse::openai(FULL)]).await;
+    let typed = dispatch();
+    let call = typed.task_call("Add /health");
+    let routed = Team.route(&call).unwrap();
+    let options = RunOptions::default().repairs(1).constrain(agentbind_run::Constraint::Grammar);
+    let run = agentbind_run::run_any(&routed, &client, options).await.unwrap();
+    assert_eq!(run.output, routed.parse_reply(FULL).unwrap());
+    assert_eq!(run.output["summary"]["body"], "Added the endpoint.");
+    assert_eq!(run.report.agent, "backend-engineer-golang");
+    assert_eq!(run.report.attempts.len(), 2);
+    assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::Grammar);
+    let requests = server.requests();
+    let first = requests[0].json().unwrap();
+    assert_eq!(first["messages"][0]["content"], golang::Agent::SYSTEM_PROMPT);
+    assert_eq!(first["messages"][1]["content"], typed.prompt_with_reply_format());
+    assert_eq!(first["grammar"], typed.reply_grammar().unwrap());
+    let second = requests[1].json().unwrap();
+    assert_eq!(second["messages"][3]["content"], typed.parse_reply(PARTIAL).unwrap_err().feedback());
+}
