@@ -7,6 +7,7 @@ use crate::client::{BoxFuture, Chunk, Completion, ModelRequest, Usage};
 use crate::error::ModelError;
 use crate::http::{self, EventMapper};
 use crate::models::ModelMap;
+use crate::pick::Keep;
 use crate::sse::SseEvent;
 
 /// The API version header sent.
@@ -140,6 +141,14 @@ http::http_model_client!(Anthropic);
 impl http::HttpBackend for Anthropic {
     type Events = StreamMapper;
     const NAME: &'static str = "anthropic";
+    const KEEP: Keep = Keep::Fields(&[
+        ("type", Keep::All),
+        ("error", Keep::All),
+        ("content", Keep::Each(&Keep::Fields(&[("type", Keep::All), ("text", Keep::All)]))),
+        ("usage", Keep::Fields(&[("input_tokens", Keep::All), ("output_tokens", Keep::All)])),
+        ("model", Keep::All),
+        ("stop_reason", Keep::All),
+    ]);
 
     fn models(&self) -> &ModelMap {
         &self.models

@@ -194,14 +194,16 @@ async fn read_limited(
 }
 
 /// Reads a whole JSON response body, which must arrive within `idle` of its head.
+/// Only the fields `keep` names are built ([`crate::pick`]).
 pub(crate) async fn read_json(
     response: reqwest::Response,
     idle: Duration,
+    keep: crate::pick::Keep,
 ) -> Result<serde_json::Value, ModelError> {
     let body = tokio::time::timeout(idle, read_limited(response, BODY_LIMIT, true))
         .await
         .map_err(|_| ModelError::Stalled { limit: idle, received: 0 })??;
-    serde_json::from_slice(&body).map_err(|e| ModelError::InvalidResponse {
+    crate::pick::pick(&body, keep).map_err(|e| ModelError::InvalidResponse {
         message: format!("the body is not JSON: {e}"),
         body: String::from_utf8_lossy(truncate_bytes(&body)).into_owned(),
     })
@@ -233,6 +235,8 @@ pub(crate) trait HttpBackend: Send + Sync {
         request: &ModelRequest<'_>,
         stream: bool,
     ) -> BoxFuture<'_, Result<reqwest::Response, ModelError>>;
+    /// The fields of a whole response body that [`completion`](Self::completion) reads.
+    const KEEP: crate::pick::Keep;
     /// The completion in a whole (not streamed) response body.
     fn completion(body: serde_json::Value) -> Result<Completion, ModelError>;
 }
@@ -283,7 +287,7 @@ pub(crate) fn complete<'a, B: HttpBackend>(
 ) -> BoxFuture<'a, Result<Completion, ModelError>> {
     let response = backend.send(request, false);
     let idle = backend.idle_timeout();
-    Box::pin(async move { B::completion(read_json(response.await?, idle).await?) })
+    Box::pin(async move { B::completion(read_json(response.await?, idle, B::KEEP).await?) })
 }
 
 /// [`ModelClient::stream`] of an HTTP backend.

@@ -46,6 +46,8 @@ mod claude_code;
 mod http;
 #[cfg(feature = "openai")]
 mod openai;
+#[cfg(feature = "http")]
+mod pick;
 #[cfg(feature = "scripted")]
 pub mod scripted;
 #[cfg(feature = "http")]

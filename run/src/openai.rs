@@ -8,6 +8,7 @@ use crate::client::{BoxFuture, Chunk, Completion, ModelRequest, Usage};
 use crate::error::ModelError;
 use crate::http::{self, EventMapper};
 use crate::models::ModelMap;
+use crate::pick::Keep;
 use crate::sse::SseEvent;
 
 /// A client of an OpenAI-compatible Chat Completions API (`POST {base}/chat/completions`).
@@ -178,6 +179,18 @@ http::http_model_client!(OpenAiCompatible);
 impl http::HttpBackend for OpenAiCompatible {
     type Events = StreamMapper;
     const NAME: &'static str = "openai-compatible";
+    const KEEP: Keep = Keep::Fields(&[
+        ("error", Keep::All),
+        (
+            "choices",
+            Keep::First(&Keep::Fields(&[
+                ("message", Keep::Fields(&[("content", Keep::All)])),
+                ("finish_reason", Keep::All),
+            ])),
+        ),
+        ("usage", Keep::Fields(&[("prompt_tokens", Keep::All), ("completion_tokens", Keep::All)])),
+        ("model", Keep::All),
+    ]);
 
     fn models(&self) -> &ModelMap {
         &self.models
