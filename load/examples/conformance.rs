@@ -40,7 +40,9 @@ struct Tally {
 /// A JSON value of `kind` for dispatch `seed`.
 fn value_of(kind: &InputKind<'_>, seed: usize) -> Value {
     match kind {
-        InputKind::String | InputKind::Markdown => json!(format!("Add input validation to the signup form (case {seed}).")),
+        InputKind::String | InputKind::Markdown => {
+            json!(format!("Add input validation to the signup form (case {seed})."))
+        }
         InputKind::FilePath => json!(format!("src/signup_{seed}.rs")),
         InputKind::FileContent => json!("fn signup(email: &str) -> bool {\n    !email.is_empty()\n}\n"),
         InputKind::Object => json!({"service": "signup", "case": seed}),
@@ -53,7 +55,8 @@ fn value_of(kind: &InputKind<'_>, seed: usize) -> Value {
 }
 
 fn inputs(agent: &dyn DynAgent, seed: usize) -> Value {
-    let inputs: Map<String, Value> = agent.inputs().iter().map(|i| (i.field.to_owned(), value_of(&i.kind, seed))).collect();
+    let inputs: Map<String, Value> =
+        agent.inputs().iter().map(|i| (i.field.to_owned(), value_of(&i.kind, seed))).collect();
     Value::Object(inputs)
 }
 
@@ -71,21 +74,40 @@ async fn main() {
     let client = OpenAiCompatible::new(&url, "").expect("a valid URL").with_model(&model).grammars(true);
     let mut registry = LoadedRegistry::new();
     registry.add_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/ring"));
-    let max_tokens: u32 = std::env::var("AGENTBIND_MAX_TOKENS").ok().and_then(|t| t.parse().ok()).unwrap_or(512);
+    let max_tokens: u32 =
+        std::env::var("AGENTBIND_MAX_TOKENS").ok().and_then(|t| t.parse().ok()).unwrap_or(512);
     let wanted = std::env::var("AGENTBIND_MODES").unwrap_or_else(|_| "bare,format,grammar".to_owned());
     let all_modes = [
-        ("bare", Mode { name: "bare prompt", options: RunOptions::default().reply_format(false).repairs(0).max_tokens(max_tokens) }),
-        ("format", Mode { name: "reply format + 2 repairs", options: RunOptions::default().repairs(2).max_tokens(max_tokens) }),
+        (
+            "bare",
+            Mode {
+                name: "bare prompt",
+                options: RunOptions::default().reply_format(false).repairs(0).max_tokens(max_tokens),
+            },
+        ),
+        (
+            "format",
+            Mode {
+                name: "reply format + 2 repairs",
+                options: RunOptions::default().repairs(2).max_tokens(max_tokens),
+            },
+        ),
         (
             "grammar",
             Mode {
                 name: "grammar",
-                options: RunOptions::default().constrain(Constraint::Grammar).repairs(2).max_tokens(max_tokens),
+                options: RunOptions::default()
+                    .constrain(Constraint::Grammar)
+                    .repairs(2)
+                    .max_tokens(max_tokens),
             },
         ),
     ];
-    let modes: Vec<Mode> =
-        all_modes.into_iter().filter(|(key, _)| wanted.split(',').any(|w| w.trim() == *key)).map(|(_, mode)| mode).collect();
+    let modes: Vec<Mode> = all_modes
+        .into_iter()
+        .filter(|(key, _)| wanted.split(',').any(|w| w.trim() == *key))
+        .map(|(_, mode)| mode)
+        .collect();
     let mut tallies: Vec<Tally> = modes.iter().map(|_| Tally::default()).collect();
     let (mut measured, mut too_large, mut without_grammar) = (Vec::new(), Vec::new(), Vec::new());
     'agents: for agent in registry.agents() {
@@ -147,7 +169,10 @@ async fn main() {
             100.0 * tally.accepted as f64 / n,
             tally.accepted,
             tally.attempts as f64 / n,
-            tally.accepted_tokens.checked_div(tally.accepted as u64).map_or("-".to_owned(), |t| t.to_string()),
+            tally
+                .accepted_tokens
+                .checked_div(tally.accepted as u64)
+                .map_or("-".to_owned(), |t| t.to_string()),
             tally.wall.as_secs_f64()
         );
     }

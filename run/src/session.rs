@@ -235,7 +235,11 @@ impl<'d, D: RunContract> Session<'d, D> {
     /// The error that ends the run, with the report so far.
     pub(crate) fn fail(&mut self, kind: RunErrorKind) -> RunError {
         self.report.latency = self.started.elapsed();
-        RunError { agent: self.dispatch.agent_name().to_owned(), kind, report: Box::new(std::mem::take(&mut self.report)) }
+        RunError {
+            agent: self.dispatch.agent_name().to_owned(),
+            kind,
+            report: Box::new(std::mem::take(&mut self.report)),
+        }
     }
 }
 

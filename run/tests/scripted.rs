@@ -659,7 +659,8 @@ agentbind::registry!(pub Team = golang, reviewer);
 
 #[tokio::test]
 async fn a_routed_dispatch_runs_with_the_same_repairs_constraints_and_report() {
-    let (server, client) = openai(vec![ScriptedResponse::openai(PARTIAL), ScriptedResponse::openai(FULL)]).await;
+    let (server, client) =
+        openai(vec![ScriptedResponse::openai(PARTIAL), ScriptedResponse::openai(FULL)]).await;
     let typed = dispatch();
     let call = typed.task_call("Add /health");
     let routed = Team.route(&call).unwrap();

@@ -40,7 +40,10 @@ pub(crate) trait ErasedDispatch: Send + Sync {
     fn prompt(&self) -> String;
     fn prompt_with_reply_format(&self) -> String;
     fn reply_format(&self) -> String;
-    fn reply_grammar(&self, limits: crate::contract::GrammarLimits) -> Result<String, crate::contract::GrammarError>;
+    fn reply_grammar(
+        &self,
+        limits: crate::contract::GrammarLimits,
+    ) -> Result<String, crate::contract::GrammarError>;
     fn instructions(&self) -> &str;
     fn context(&self) -> Option<&str>;
     fn parse_reply(&self, reply: &str) -> Result<Value, ReplyError>;
@@ -62,7 +65,10 @@ where
     fn reply_format(&self) -> String {
         Dispatch::reply_format(self)
     }
-    fn reply_grammar(&self, limits: crate::contract::GrammarLimits) -> Result<String, crate::contract::GrammarError> {
+    fn reply_grammar(
+        &self,
+        limits: crate::contract::GrammarLimits,
+    ) -> Result<String, crate::contract::GrammarError> {
         Dispatch::reply_grammar_with(self, limits)
     }
     fn instructions(&self) -> &str {

@@ -180,7 +180,10 @@ impl ErasedDispatch for DataDispatch<'_> {
         reply_format_of(patterns.iter().copied().zip(self.needs()))
     }
 
-    fn reply_grammar(&self, limits: crate::contract::GrammarLimits) -> Result<String, crate::contract::GrammarError> {
+    fn reply_grammar(
+        &self,
+        limits: crate::contract::GrammarLimits,
+    ) -> Result<String, crate::contract::GrammarError> {
         let patterns = self.agent.section_matcher().patterns();
         let metrics = self.agent.metrics();
         crate::contract::grammar::reply_grammar(patterns.iter().copied().zip(self.needs()), &metrics, limits)
