@@ -48,7 +48,7 @@ fn value_of(kind: &InputKind<'_>, seed: usize) -> Value {
         InputKind::Object => json!({"service": "signup", "case": seed}),
         InputKind::Integer => json!(seed as i64 + 1),
         InputKind::Number => json!(seed as f64 + 0.5),
-        InputKind::Boolean => json!(seed % 2 == 0),
+        InputKind::Boolean => json!(seed.is_multiple_of(2)),
         InputKind::Enum(labels) => json!(labels[seed % labels.len()]),
         InputKind::List(inner) => json!([value_of(inner, seed), value_of(inner, seed + 1)]),
     }

@@ -18,6 +18,7 @@ pub(crate) enum Keep {
     /// Of an array, the first element only.
     First(&'static Keep),
     /// Of an array, every element.
+    #[cfg_attr(not(feature = "anthropic"), allow(dead_code))]
     Each(&'static Keep),
 }
 

@@ -10,7 +10,7 @@
 //! section's body is free lines that cannot start another section (no line starts with a
 //! character a heading starts with), at most [`GrammarLimits::body_lines`] lines of at most
 //! [`GrammarLimits::line_chars`] characters, so that a model that loops still ends, and ends
-//! within its token limit ([`GrammarLimits::for_tokens`]) rather than in the middle of the
+//! within its token limit ([`GrammarLimits::within_tokens`]) rather than in the middle of the
 //! first section.
 
 use std::fmt;

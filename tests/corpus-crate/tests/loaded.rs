@@ -24,7 +24,7 @@ fn value_of(kind: &InputKind<'_>, seed: usize) -> Value {
         InputKind::Object => json!({"key": seed, "list": [1, 2]}),
         InputKind::Integer => json!(seed as i64 - 3),
         InputKind::Number => json!(seed as f64 + 0.5),
-        InputKind::Boolean => json!(seed % 2 == 0),
+        InputKind::Boolean => json!(seed.is_multiple_of(2)),
         InputKind::Enum(labels) => json!(labels[seed % labels.len()]),
         InputKind::List(inner) => json!([value_of(inner, seed), value_of(inner, seed + 1)]),
     }
@@ -88,7 +88,7 @@ fn same_behaviour(compiled: &dyn DynAgent, loaded: &dyn DynAgent) -> usize {
         let mut inputs = Map::new();
         for (i, input) in compiled.inputs().iter().enumerate() {
             // Optional inputs are given in every other dispatch.
-            if input.required || (seed + i) % 2 == 0 {
+            if input.required || (seed + i).is_multiple_of(2) {
                 inputs.insert(input.field.to_owned(), value_of(&input.kind, seed + i));
             }
         }
