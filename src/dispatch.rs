@@ -137,13 +137,7 @@ impl<A: Agent> Dispatch<A> {
 
 /// Names the agent in `error` and keeps the reply text (unless it was refused for its size).
 fn tag<A: Agent>(error: ReplyError, reply: &str) -> ReplyError {
-    let too_large = error.problems().iter().any(|p| matches!(p, ReplyProblem::TooLarge { .. }));
-    let error = error.with_agent(A::NAME);
-    if too_large {
-        error
-    } else {
-        error.with_reply(reply)
-    }
+    error.tagged(A::NAME, reply)
 }
 
 /// Checks the sections found in `reply` and builds the typed output.

@@ -138,13 +138,7 @@ impl DataDispatch<'_> {
     }
 
     fn tag(&self, error: ReplyError, reply: &str) -> ReplyError {
-        let too_large = error.problems().iter().any(|p| matches!(p, ReplyProblem::TooLarge { .. }));
-        let error = error.with_agent(self.agent.name());
-        if too_large {
-            error
-        } else {
-            error.with_reply(reply)
-        }
+        error.tagged(self.agent.name(), reply)
     }
 }
 

@@ -182,16 +182,7 @@ impl dyn DynAgent + '_ {
     /// an output. The error names the agent and keeps the reply; its
     /// [`feedback`](ReplyError::feedback) is what a repair turn sends.
     pub fn check_reply(&self, reply: &str, context: Option<&str>) -> Result<(), ReplyError> {
-        let tag = |error: ReplyError| {
-            let too_large =
-                error.problems().iter().any(|p| matches!(p, crate::ReplyProblem::TooLarge { .. }));
-            let error = error.with_agent(self.name());
-            if too_large {
-                error
-            } else {
-                error.with_reply(reply)
-            }
-        };
+        let tag = |error: ReplyError| error.tagged(self.name(), reply);
         let sections = self.section_matcher().scan(reply).map_err(tag)?;
         let problems = crate::format::contract_problems(&sections, section_needs(self, context));
         if problems.is_empty() {

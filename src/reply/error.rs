@@ -100,6 +100,18 @@ impl ReplyError {
         self
     }
 
+    /// This error naming `agent` and keeping `reply`, unless the reply was refused for its
+    /// size: what every check of a reply against an agent's contract returns.
+    pub(crate) fn tagged(self, agent: &str, reply: &str) -> Self {
+        let too_large = self.problems.iter().any(|p| matches!(p, ReplyProblem::TooLarge { .. }));
+        let error = self.with_agent(agent);
+        if too_large {
+            error
+        } else {
+            error.with_reply(reply)
+        }
+    }
+
     /// This error, keeping the text of the reply it is about.
     pub fn with_reply(mut self, reply: impl Into<String>) -> Self {
         self.reply = Some(reply.into());
