@@ -57,8 +57,14 @@ impl HookCommand {
                 return ExitCode::SUCCESS;
             }
         };
-        let registry = self.registry(&input);
-        let answer = hook::answer(&input, &registry, &self.options);
+        // Read once: the event's folder chooses the agents, then the event is answered.
+        let event = HookEvent::from_json(&input);
+        let registry = self.registry(event.as_ref().ok().and_then(HookEvent::cwd));
+        let answer = match &event {
+            Ok(event) => hook::answer_event(event, &registry, &self.options),
+            // What is not a hook event is answered by the error policy.
+            Err(_) => hook::answer(&input, &registry, &self.options),
+        };
         hook::write_answer(&answer);
         if let Some(log) = &self.log {
             if let Err(error) = append_log(log, &answer.record) {
@@ -69,9 +75,9 @@ impl HookCommand {
     }
 
     /// The folders given, or the ones Claude Code finds from the event's `cwd`.
-    fn registry(&self, input: &[u8]) -> LoadedRegistry {
+    fn registry(&self, cwd: Option<&str>) -> LoadedRegistry {
         let mut registry = if self.dirs.is_empty() {
-            let project = project_dir(input);
+            let project = project_dir(cwd);
             let home = std::env::var_os("HOME").map(PathBuf::from);
             LoadedRegistry::claude_code(&project, home.as_deref())
         } else {
@@ -94,16 +100,11 @@ impl HookCommand {
 /// The project: `CLAUDE_PROJECT_DIR` (which Claude Code sets for hooks), else the nearest
 /// folder from the event's `cwd` up that has a `.claude` folder (the event's `cwd` follows a
 /// `cd` made in the session, the project does not), else that `cwd`, else the current folder.
-fn project_dir(input: &[u8]) -> PathBuf {
+fn project_dir(cwd: Option<&str>) -> PathBuf {
     if let Some(dir) = std::env::var_os("CLAUDE_PROJECT_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    let cwd = match HookEvent::from_json(input) {
-        Ok(HookEvent::PreToolUse(call)) => call.cwd,
-        Ok(HookEvent::SubagentStop(stop)) => stop.cwd,
-        _ => None,
-    };
-    let cwd = cwd.map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    let cwd = PathBuf::from(cwd.unwrap_or("."));
     cwd.ancestors()
         .find(|dir| dir.join(".claude").join("agents").is_dir())
         .map(Path::to_path_buf)

@@ -120,6 +120,15 @@ impl HookEvent {
         })
     }
 
+    /// The folder Claude Code says it runs in, when the event says.
+    pub fn cwd(&self) -> Option<&str> {
+        match self {
+            HookEvent::PreToolUse(call) => call.cwd.as_deref(),
+            HookEvent::SubagentStop(stop) => stop.cwd.as_deref(),
+            HookEvent::Other(_) => None,
+        }
+    }
+
     /// The event's name (`PreToolUse`...).
     pub fn name(&self) -> &str {
         match self {

@@ -290,7 +290,7 @@ fn pre_tool_use(call: &PreToolUse, agents: &dyn AgentLookup, options: &HookOptio
     };
     let format = dispatch.reply_format();
     if !options.reply_format || format.is_empty() || prompt.contains(format.trim()) {
-        return HookAnswer::new(EVENT, Some(name), Decision::Allow).with_decision(Decision::Pass);
+        return HookAnswer::new(EVENT, Some(name), Decision::Pass);
     }
     let mut input = call.tool_input.clone();
     let completed = format!("{}\n\n{}", prompt.trim_end(), format.trim_end());
@@ -307,13 +307,6 @@ fn pre_tool_use(call: &PreToolUse, agents: &dyn AgentLookup, options: &HookOptio
         }
     }));
     answer
-}
-
-impl HookAnswer {
-    fn with_decision(mut self, decision: Decision) -> Self {
-        self.record.decision = decision;
-        self
-    }
 }
 
 fn deny(event: &str, agent: Option<&str>, reason: String) -> HookAnswer {
