@@ -62,20 +62,12 @@ pub fn collisions(bindings: &[Binding<'_>]) -> Vec<Collision> {
 }
 
 fn module_collision(bindings: &[Binding<'_>], first: usize, second: usize) -> Collision {
-    let (a, b) = (&bindings[first], &bindings[second]);
-    let module = a.module;
-    let help = "give one of them another module name (`Builder::module_name` in a build script)";
-    let at = |binding: &Binding<'_>, other: &Binding<'_>| {
-        binding.source.diagnostic(
-            Pos::START,
-            format!(
-                "`{}` and `{}` would both be module `{module}`",
-                binding.source.display_path, other.source.display_path
-            ),
-            Some(help.to_owned()),
+    renaming_collision(bindings, first, second, |binding, other| {
+        format!(
+            "`{}` and `{}` would both be module `{}`",
+            binding.source.display_path, other.source.display_path, binding.module
         )
-    };
-    Collision { first, second, diagnostics: [at(a, b), at(b, a)] }
+    })
 }
 
 /// The `AnyAgent` variant of module `module` (as the builder's registry names it).
@@ -84,17 +76,26 @@ pub(crate) fn any_agent_variant(module: &str) -> String {
 }
 
 fn variant_collision(bindings: &[Binding<'_>], first: usize, second: usize, variant: &str) -> Collision {
+    renaming_collision(bindings, first, second, |binding, other| {
+        format!(
+            "`{}` (module `{}`) and `{}` (module `{}`) would both be `AnyAgent::{variant}`",
+            binding.source.display_path, binding.module, other.source.display_path, other.module
+        )
+    })
+}
+
+/// A clash that renaming a module resolves: `message` of each file (and the other), at the
+/// start of each file.
+fn renaming_collision(
+    bindings: &[Binding<'_>],
+    first: usize,
+    second: usize,
+    message: impl Fn(&Binding<'_>, &Binding<'_>) -> String,
+) -> Collision {
     let (a, b) = (&bindings[first], &bindings[second]);
     let help = "give one of them another module name (`Builder::module_name` in a build script)";
     let at = |binding: &Binding<'_>, other: &Binding<'_>| {
-        binding.source.diagnostic(
-            Pos::START,
-            format!(
-                "`{}` (module `{}`) and `{}` (module `{}`) would both be `AnyAgent::{variant}`",
-                binding.source.display_path, binding.module, other.source.display_path, other.module
-            ),
-            Some(help.to_owned()),
-        )
+        binding.source.diagnostic(Pos::START, message(binding, other), Some(help.to_owned()))
     };
     Collision { first, second, diagnostics: [at(a, b), at(b, a)] }
 }

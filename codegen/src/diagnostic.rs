@@ -65,7 +65,13 @@ impl Diagnostic {
 /// Whether `c` is shown as an escape: control characters other than tab, and the bidi
 /// controls that reorder what a terminal shows.
 fn unprintable(c: char) -> bool {
-    (c.is_control() && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    (c.is_control() && c != '\t') || is_bidi_control(c)
+}
+
+/// Whether `c` changes the direction of the text around it (embeddings, overrides, isolates,
+/// marks): terminals and rustc's `text_direction_*` lints treat these as invisible hazards.
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// `text` with [`unprintable`] characters written as `\u{..}`.

@@ -23,8 +23,7 @@ pub(crate) fn doc(text: &str) -> String {
 /// Whether `c` may not appear raw in a Rust comment: a control character other than tab and
 /// line feed, or a bidi control (rustc's `text_direction_codepoint_in_comment`).
 pub(crate) fn unsafe_in_comment(c: char) -> bool {
-    (c.is_control() && c != '\t' && c != '\n')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    (c.is_control() && c != '\t' && c != '\n') || crate::diagnostic::is_bidi_control(c)
 }
 
 /// `text` with `\r\n` and `\r` as `\n`, and [`unsafe_in_comment`] characters written as
