@@ -29,6 +29,8 @@ pub struct Anthropic {
 }
 
 impl Anthropic {
+    http::timeout_methods!();
+
     /// A client of `https://api.anthropic.com` (needs the `rustls` or `native-tls` feature).
     pub fn new(api_key: impl Into<String>) -> Result<Self, ModelError> {
         Self::with_base_url("https://api.anthropic.com", api_key)
@@ -55,25 +57,6 @@ impl Anthropic {
     /// Replaces the model map.
     pub fn with_models(mut self, models: ModelMap) -> Self {
         self.models = models;
-        self
-    }
-
-    /// Waits at most `timeout` for a connection to the server (default
-    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT), 10 s); past it, the call fails
-    /// with [`ModelError::Unreachable`]. Builds a new connection pool.
-    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Result<Self, ModelError> {
-        self.http = self.http.connect_timeout(timeout)?;
-        Ok(self)
-    }
-
-    /// Waits at most `timeout` without progress (default
-    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT), 10 minutes): for the response to
-    /// start, then for the rest of a whole body, or for the next event of a stream that gives
-    /// text, usage or the end (keep-alive comments and pings do not count). Past it, the call
-    /// fails with [`ModelError::Stalled`]. [`RunOptions::timeout`](crate::RunOptions::timeout)
-    /// bounds a whole run besides.
-    pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.http.idle = timeout;
         self
     }
 

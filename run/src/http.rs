@@ -241,6 +241,32 @@ pub(crate) trait HttpBackend: Send + Sync {
     fn completion(body: serde_json::Value) -> Result<Completion, ModelError>;
 }
 
+/// The time-limit builder methods of a client whose [`Transport`] is its `http` field, written
+/// once for every HTTP backend.
+macro_rules! timeout_methods {
+    () => {
+        /// Waits at most `timeout` for a connection to the server (default
+        /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT), 10 s); past it, the call fails
+        /// with [`ModelError::Unreachable`]. Builds a new connection pool.
+        pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Result<Self, ModelError> {
+            self.http = self.http.connect_timeout(timeout)?;
+            Ok(self)
+        }
+
+        /// Waits at most `timeout` without progress (default
+        /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT), 10 minutes): for the response to
+        /// start, then for the rest of a whole body, or for the next event of a stream that gives
+        /// text, usage or the end (keep-alive comments and pings do not count). Past it, the call
+        /// fails with [`ModelError::Stalled`]. [`RunOptions::timeout`](crate::RunOptions::timeout)
+        /// bounds a whole run besides.
+        pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.http.idle = timeout;
+            self
+        }
+    };
+}
+pub(crate) use timeout_methods;
+
 /// Implements [`ModelClient`] for an [`HttpBackend`]. (A blanket impl would overlap the
 /// impls for `&T`, `Box<T>` and `Arc<T>`.)
 macro_rules! http_model_client {

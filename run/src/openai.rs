@@ -33,6 +33,8 @@ pub struct OpenAiCompatible {
 }
 
 impl OpenAiCompatible {
+    http::timeout_methods!();
+
     /// A client of the API at `base_url` (ending in `/v1` for most servers). An empty
     /// `api_key` sends no `Authorization` header. Fails for a URL that is not `http://` or
     /// `https://` (the latter needs the `rustls` or `native-tls` feature).
@@ -78,25 +80,6 @@ impl OpenAiCompatible {
     /// `max_tokens`, which the other servers read.
     pub fn max_completion_tokens(mut self) -> Self {
         self.max_tokens_field = "max_completion_tokens";
-        self
-    }
-
-    /// Waits at most `timeout` for a connection to the server (default
-    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT), 10 s); past it, the call fails
-    /// with [`ModelError::Unreachable`]. Builds a new connection pool.
-    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Result<Self, ModelError> {
-        self.http = self.http.connect_timeout(timeout)?;
-        Ok(self)
-    }
-
-    /// Waits at most `timeout` without progress (default
-    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT), 10 minutes): for the response to
-    /// start, then for the rest of a whole body, or for the next event of a stream that gives
-    /// text, usage or the end (keep-alive comments and pings do not count). Past it, the call
-    /// fails with [`ModelError::Stalled`]. [`RunOptions::timeout`](crate::RunOptions::timeout)
-    /// bounds a whole run besides.
-    pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.http.idle = timeout;
         self
     }
 
