@@ -97,14 +97,52 @@ impl<A: Agent> Dispatch<A> {
         &self,
         limits: crate::contract::GrammarLimits,
     ) -> Result<String, crate::contract::GrammarError> {
-        use crate::metrics::MetricName;
-        let metrics: Vec<(&str, crate::MetricKind)> =
-            <A::Metrics as crate::AgentMetrics>::Metric::ALL.iter().map(|m| (m.name(), m.kind())).collect();
         crate::contract::grammar::reply_grammar(
             crate::format::section_rows::<A::Section>(self.context.as_ref()),
-            &metrics,
+            &metric_rows::<A>(),
             limits,
         )
+    }
+
+    /// The JSON Schema of this dispatch's reply as JSON (see
+    /// [`contract::schema`](crate::contract::schema)), in the subset that strict structured
+    /// outputs accept (OpenAI's `strict`, Anthropic's, Claude Code's `--json-schema`); `None`
+    /// for an agent without sections. Read such a reply with
+    /// [`parse_json_reply`](Self::parse_json_reply).
+    pub fn reply_schema(&self) -> Option<serde_json::Value> {
+        self.schema(None)
+    }
+
+    /// [`reply_schema`](Self::reply_schema) with bodies and repeated sections bounded by
+    /// `limits` (`maxLength`, `maxItems`), for servers that accept those keywords (llama.cpp,
+    /// vLLM), so that a model that loops still ends.
+    pub fn reply_schema_bounded(&self, limits: crate::contract::GrammarLimits) -> Option<serde_json::Value> {
+        self.schema(Some(limits))
+    }
+
+    fn schema(&self, bounds: Option<crate::contract::GrammarLimits>) -> Option<serde_json::Value> {
+        crate::contract::schema::reply_schema(
+            crate::format::section_rows::<A::Section>(self.context.as_ref()),
+            &metric_rows::<A>(),
+            bounds,
+        )
+    }
+
+    /// The markdown form of a reply written as JSON of [`reply_schema`](Self::reply_schema):
+    /// each section present, in file order, then the metrics as a `## Metrics` block, so that
+    /// `Metrics::from_reply` reads them. JSON of another shape is
+    /// [`ReplyProblem::InvalidJson`](crate::ReplyProblem::InvalidJson).
+    pub fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError> {
+        let rows: Vec<_> = crate::format::section_rows::<A::Section>(self.context.as_ref()).collect();
+        crate::contract::schema::markdown_of_json(&rows, &metric_rows::<A>(), reply)
+            .map_err(|problem| tag::<A>(ReplyError::new(vec![problem]), reply))
+    }
+
+    /// Checks a reply written as JSON of [`reply_schema`](Self::reply_schema) against the
+    /// agent's contract, as [`parse_reply`](Self::parse_reply) checks its markdown form
+    /// ([`json_reply_markdown`](Self::json_reply_markdown)), and returns the typed output.
+    pub fn parse_json_reply(&self, reply: &str) -> Result<A::Output, ReplyError> {
+        self.parse_reply(&self.json_reply_markdown(reply)?)
     }
 
     /// [`prompt`](Self::prompt) followed by [`reply_format`](Self::reply_format): a prompt
@@ -133,6 +171,12 @@ impl<A: Agent> Dispatch<A> {
     pub fn reply_parser(&self) -> ReplyParser<A> {
         ReplyParser { scan: A::Section::matcher().incremental(), context: self.context }
     }
+}
+
+/// Each metric of agent `A` with its kind, in file order.
+fn metric_rows<A: Agent>() -> Vec<(&'static str, crate::MetricKind)> {
+    use crate::metrics::MetricName;
+    <A::Metrics as crate::AgentMetrics>::Metric::ALL.iter().map(|m| (m.name(), m.kind())).collect()
 }
 
 /// Names the agent in `error` and keeps the reply text (unless it was refused for its size).

@@ -145,6 +145,36 @@ impl<'a> InputField<'a> {
     }
 }
 
+/// [`input_schema`] in the subset that strict tool calling accepts (OpenAI's `strict: true`,
+/// Anthropic's strict tools): every property required, optional ones nullable (`null` is
+/// read as absent), no `title`. `None` when an input is a free-form `object`, which a strict
+/// schema cannot describe.
+pub(crate) fn strict_input_schema(schema: Value, inputs: &[InputField]) -> Option<Value> {
+    fn free_object(kind: &InputKind) -> bool {
+        match kind {
+            InputKind::Object => true,
+            InputKind::List(inner) => free_object(inner),
+            _ => false,
+        }
+    }
+    if inputs.iter().any(|input| free_object(&input.kind)) {
+        return None;
+    }
+    let Value::Object(mut schema) = schema else { return None };
+    schema.remove("title");
+    let required: Vec<Value> = schema.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        for (key, property) in properties.iter_mut() {
+            if !required.iter().any(|r| r == key.as_str()) {
+                *property = json!({"anyOf": [property.take(), {"type": "null"}]});
+            }
+        }
+        let all: Vec<Value> = properties.keys().map(|k| Value::from(k.as_str())).collect();
+        schema.insert("required".into(), all.into());
+    }
+    Some(Value::Object(schema))
+}
+
 /// See [`DynAgent::input_schema`](crate::DynAgent::input_schema).
 pub(crate) fn input_schema(
     name: &str,

@@ -116,7 +116,7 @@ pub(crate) fn first_byte(pattern: &str) -> Option<u8> {
 }
 
 /// Whether `pattern` has a `|` outside every group and class.
-fn has_top_level_alternation(pattern: &str) -> bool {
+pub(crate) fn has_top_level_alternation(pattern: &str) -> bool {
     let mut depth = 0usize;
     let mut in_class = false;
     let mut chars = pattern.chars();
@@ -144,7 +144,16 @@ pub fn example_heading(pattern: &str) -> String {
         return literal.text;
     }
     let chars: Vec<char> = pattern.chars().collect();
-    let mut reader = Example { chars: &chars, at: 0 };
+    let mut reader = Example { chars: &chars, at: 0, group: None };
+    reader.alternatives()
+}
+
+/// [`example_heading`] with `value` in the pattern's first capture group: the heading of a
+/// value section with that value (`^## VERDICT: (PASS|FAIL)$` and `FAIL` give
+/// `## VERDICT: FAIL`).
+pub(crate) fn heading_with_value(pattern: &str, value: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut reader = Example { chars: &chars, at: 0, group: Some(value) };
     reader.alternatives()
 }
 
@@ -155,6 +164,8 @@ const FREE_TEXT: &str = "<text>";
 struct Example<'p> {
     chars: &'p [char],
     at: usize,
+    /// What the first capture group is written as, instead of its example; taken once used.
+    group: Option<&'p str>,
 }
 
 impl Example<'_> {
@@ -221,12 +232,14 @@ impl Example<'_> {
             },
             Some('[') => self.class(),
             Some('(') => {
+                let mut capturing = true;
                 if self.peek() == Some('?') {
                     self.next();
                     // Flags `(?i)`, `(?i:...)`, non-capturing `(?:...)`, named `(?P<n>...)`.
                     if matches!(self.peek(), Some('P' | '<')) {
                         while self.next().is_some_and(|c| c != '>') {}
                     } else {
+                        capturing = false;
                         while let Some(c) = self.next() {
                             if c == ':' {
                                 break;
@@ -237,8 +250,12 @@ impl Example<'_> {
                         }
                     }
                 }
+                let value = if capturing { self.group.take() } else { None };
                 let inner = self.alternatives();
                 self.next(); // `)`
+                if let Some(value) = value {
+                    return (value.to_owned(), true);
+                }
                 let free = inner == FREE_TEXT;
                 (inner, free)
             }
@@ -354,6 +371,19 @@ mod tests {
         ];
         for (pattern, expected) in cases {
             assert_eq!(example_heading(pattern), expected, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn value_headings_carry_the_value_in_their_first_group() {
+        let cases = [
+            ("^## VERDICT: (PASS|FAIL|NEEDS_DISCUSSION)$", "FAIL", "## VERDICT: FAIL"),
+            (r"^### (Critical|High): .+", "High", "### High: <text>"),
+            (r"^(?:##|###) Status: (?P<s>\w+)", "DONE", "## Status: DONE"),
+            (r"^## (?i)(ok|bad)+ now", "bad", "## bad now"),
+        ];
+        for (pattern, value, expected) in cases {
+            assert_eq!(heading_with_value(pattern, value), expected, "{pattern}");
         }
     }
 

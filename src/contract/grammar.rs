@@ -62,7 +62,7 @@ impl GrammarLimits {
 
     /// The body lines of each section occurrence, once the token budget is shared by `units`
     /// occurrences whose headings take `heading_chars` each.
-    fn lines_for(&self, units: usize, heading_chars: usize) -> usize {
+    pub(crate) fn lines_for(&self, units: usize, heading_chars: usize) -> usize {
         let Some(tokens) = self.max_tokens else { return self.body_lines };
         let per_unit = (tokens as usize * 3 / units.max(1)).saturating_sub(heading_chars);
         (per_unit / self.line_chars).clamp(1, self.body_lines)

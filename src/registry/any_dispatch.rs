@@ -44,6 +44,8 @@ pub(crate) trait ErasedDispatch: Send + Sync {
         &self,
         limits: crate::contract::GrammarLimits,
     ) -> Result<String, crate::contract::GrammarError>;
+    fn reply_schema(&self, bounds: Option<crate::contract::GrammarLimits>) -> Option<Value>;
+    fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError>;
     fn instructions(&self) -> &str;
     fn context(&self) -> Option<&str>;
     fn parse_reply(&self, reply: &str) -> Result<Value, ReplyError>;
@@ -70,6 +72,15 @@ where
         limits: crate::contract::GrammarLimits,
     ) -> Result<String, crate::contract::GrammarError> {
         Dispatch::reply_grammar_with(self, limits)
+    }
+    fn reply_schema(&self, bounds: Option<crate::contract::GrammarLimits>) -> Option<Value> {
+        match bounds {
+            None => Dispatch::reply_schema(self),
+            Some(limits) => Dispatch::reply_schema_bounded(self, limits),
+        }
+    }
+    fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError> {
+        Dispatch::json_reply_markdown(self, reply)
     }
     fn instructions(&self) -> &str {
         Dispatch::instructions(self)
@@ -120,6 +131,27 @@ impl<'a> AnyDispatch<'a> {
         limits: crate::contract::GrammarLimits,
     ) -> Result<String, crate::contract::GrammarError> {
         self.inner.reply_grammar(limits)
+    }
+
+    /// The JSON Schema of the reply as JSON ([`Dispatch::reply_schema`]).
+    pub fn reply_schema(&self) -> Option<Value> {
+        self.inner.reply_schema(None)
+    }
+
+    /// The reply schema with bounded bodies ([`Dispatch::reply_schema_bounded`]).
+    pub fn reply_schema_bounded(&self, limits: crate::contract::GrammarLimits) -> Option<Value> {
+        self.inner.reply_schema(Some(limits))
+    }
+
+    /// The markdown form of a JSON reply ([`Dispatch::json_reply_markdown`]).
+    pub fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError> {
+        self.inner.json_reply_markdown(reply)
+    }
+
+    /// Checks a JSON reply against the agent's contract ([`Dispatch::parse_json_reply`]) and
+    /// gives the typed output as JSON.
+    pub fn parse_json_reply(&self, reply: &str) -> Result<Value, ReplyError> {
+        self.inner.parse_reply(&self.inner.json_reply_markdown(reply)?)
     }
 
     /// The free-form instructions.

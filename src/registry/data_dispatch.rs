@@ -183,6 +183,19 @@ impl ErasedDispatch for DataDispatch<'_> {
         crate::contract::grammar::reply_grammar(patterns.iter().copied().zip(self.needs()), &metrics, limits)
     }
 
+    fn reply_schema(&self, bounds: Option<crate::contract::GrammarLimits>) -> Option<Value> {
+        let patterns = self.agent.section_matcher().patterns();
+        let metrics = self.agent.metrics();
+        crate::contract::schema::reply_schema(patterns.iter().copied().zip(self.needs()), &metrics, bounds)
+    }
+
+    fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError> {
+        let patterns = self.agent.section_matcher().patterns();
+        let rows: Vec<_> = patterns.iter().copied().zip(self.needs()).collect();
+        crate::contract::schema::markdown_of_json(&rows, &self.agent.metrics(), reply)
+            .map_err(|problem| self.tag(ReplyError::new(vec![problem]), reply))
+    }
+
     fn instructions(&self) -> &str {
         &self.instructions
     }

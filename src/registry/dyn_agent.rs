@@ -122,6 +122,13 @@ pub trait DynAgent: Send + Sync {
         crate::inputs::input_schema(self.name(), self.description(), self.inputs(), &self.contexts())
     }
 
+    /// [`input_schema`](DynAgent::input_schema) in the subset that strict tool calling
+    /// accepts: every property required, optional ones nullable (`null` is read as absent).
+    /// `None` when an input is a free-form `object`, which a strict schema cannot describe.
+    fn input_schema_strict(&self) -> Option<Value> {
+        crate::inputs::strict_input_schema(self.input_schema(), self.inputs())
+    }
+
     /// A tool name for the agent that tool-calling APIs accept: its name with every
     /// character outside `[A-Za-z0-9_-]` as `_`, at most 64 characters.
     fn tool_name(&self) -> String {
@@ -139,6 +146,21 @@ pub trait DynAgent: Send + Sync {
                 "parameters": self.input_schema(),
             }
         })
+    }
+
+    /// [`openai_tool`](DynAgent::openai_tool) with `"strict": true` and the strict input
+    /// schema; `None` when the agent has none ([`input_schema_strict`](DynAgent::input_schema_strict)).
+    fn openai_tool_strict(&self) -> Option<Value> {
+        let parameters = self.input_schema_strict()?;
+        Some(json!({
+            "type": "function",
+            "function": {
+                "name": self.tool_name(),
+                "description": self.description(),
+                "parameters": parameters,
+                "strict": true,
+            }
+        }))
     }
 
     /// The agent as an Anthropic Messages tool: `{"name", "description", "input_schema"}`.

@@ -39,6 +39,12 @@ pub enum ReplyProblem {
         /// The limit.
         limit: usize,
     },
+    /// A reply that was asked for as JSON ([`contract::schema`](crate::contract::schema)) is
+    /// not JSON of the reply schema's shape.
+    InvalidJson {
+        /// What is wrong with it.
+        message: String,
+    },
     /// A section pattern could not be compiled (it was checked at compile time, so this means
     /// the runtime and the generator disagree on regular-expression syntax).
     InvalidPattern {
@@ -69,6 +75,9 @@ impl fmt::Display for ReplyProblem {
                 f,
                 "more than {limit} section occurrences (the one too many is of section `{section}`)"
             ),
+            ReplyProblem::InvalidJson { message } => {
+                write!(f, "the reply is not JSON of the reply schema: {message}")
+            }
             ReplyProblem::InvalidPattern { section, error } => {
                 write!(f, "pattern of section `{section}` does not compile: {error}")
             }

@@ -1,7 +1,7 @@
 //! Agents loaded at run time behave as the same files bound at compile time: for every Ring
 //! agent and every Claude Code fixture, the `LoadedAgent` of `agentbind-load` and the
 //! builder's generated agent give the same `DynAgent` data, the same prompts, reply formats,
-//! routed dispatches, parsed replies (as JSON) and reply errors.
+//! reply grammars and schemas, routed dispatches, parsed replies (as JSON) and reply errors.
 
 use agentbind::{example_heading, DynAgent, InputKind, Registry};
 use agentbind_corpus::{built, claude_built};
@@ -101,6 +101,9 @@ fn same_behaviour(compiled: &dyn DynAgent, loaded: &dyn DynAgent) -> usize {
         assert_eq!(data.prompt_with_reply_format(), typed.prompt_with_reply_format(), "{name} {context:?}");
         assert_eq!(data.context(), typed.context(), "{name}");
         assert_eq!(data.reply_grammar(), typed.reply_grammar(), "{name} {context:?}");
+        assert_eq!(data.reply_schema(), typed.reply_schema(), "{name} {context:?}");
+        let json_reply = r#"{"Summary": "Done.", "metrics": {"coverage": 80}}"#;
+        assert_eq!(data.json_reply_markdown(json_reply), typed.json_reply_markdown(json_reply), "{name}");
         assert_eq!(data.instructions(), typed.instructions(), "{name}");
 
         // A Task call's prompt is read back the same way.
