@@ -82,7 +82,7 @@ impl<A: Agent> Dispatch<A> {
     /// example built from its pattern), whether it is required in this dispatch's context,
     /// and the values a value section accepts. Empty for agents without sections.
     pub fn reply_format(&self) -> String {
-        crate::format::reply_format::<A::Section>(self.context.as_ref())
+        crate::format::reply_format::<A::Section>(self.context.as_ref(), &metric_rows::<A>())
     }
 
     /// The reply grammar of this dispatch (GBNF, see [`contract::grammar`](crate::contract::grammar)):
@@ -165,6 +165,21 @@ impl<A: Agent> Dispatch<A> {
         typed_output::<A>(self.context.as_ref(), reply.strip_prefix('\u{feff}').unwrap_or(reply), sections)
     }
 
+    /// [`parse_reply`](Self::parse_reply), tolerant of near misses (opt-in; strict is the
+    /// default): when the reply lacks required sections, a line that nearly starts one (a
+    /// heading one level off, bold instead of a heading, a missing or extra trailing colon,
+    /// another case of a literal heading) is read as that section's heading, and each such
+    /// rewrite is returned, never silent. A reply that small rewrites do not make acceptable
+    /// gives the strict error.
+    pub fn parse_reply_tolerant(
+        &self,
+        reply: &str,
+    ) -> Result<(A::Output, Vec<crate::Normalization>), ReplyError> {
+        crate::near_miss::parse_tolerant(reply, A::Section::matcher().patterns(), |reply| {
+            self.parse_reply(reply)
+        })
+    }
+
     /// An incremental parser of this dispatch's reply: push the text as it arrives, read
     /// section events, and get the same result as [`parse_reply`](Self::parse_reply) on the
     /// whole text at the end.
@@ -192,7 +207,8 @@ fn typed_output<A: Agent>(
 ) -> Result<A::Output, ReplyError> {
     let problems = contract_problems::<A::Section>(&sections, context);
     if !problems.is_empty() {
-        return Err(tag::<A>(ReplyError::new(problems), reply));
+        let error = ReplyError::new(problems).with_found_sections(sections.found_names());
+        return Err(tag::<A>(error, reply));
     }
     A::Output::from_reply(reply, &mut sections).map_err(|e| tag::<A>(e, reply))
 }

@@ -47,6 +47,7 @@ mod inputs;
 mod json;
 mod labeled;
 mod metrics;
+mod near_miss;
 mod numbers;
 mod pattern;
 mod prompt;
@@ -67,6 +68,7 @@ pub use metrics::{
     parse_metrics, AgentMetrics, FilledMetrics, InvalidMetric, MetricError, MetricField, MetricName,
     MetricValue, MetricsError,
 };
+pub use near_miss::Normalization;
 pub use numbers::{Fraction, MetricKind, Percentage};
 pub use pattern::example_heading;
 pub use pattern::SectionPattern;

@@ -71,7 +71,7 @@ impl Compiled {
 /// How one pattern is matched against a line: a pattern that is a literal after `^`
 /// (`^## Summary`, most of them) by comparing text, others by a regex-lite `Regex`.
 #[derive(Debug)]
-enum LineMatcher {
+pub(crate) enum LineMatcher {
     /// The line starts with `text` (is `text`, when `whole_line`).
     Prefix { text: String, whole_line: bool },
     /// A regular expression.
@@ -79,7 +79,7 @@ enum LineMatcher {
 }
 
 impl LineMatcher {
-    fn new(pattern: &str) -> Result<Self, String> {
+    pub(crate) fn new(pattern: &str) -> Result<Self, String> {
         match pattern::literal(pattern) {
             Some(literal) if literal.start_anchored => {
                 Ok(LineMatcher::Prefix { text: literal.text, whole_line: literal.end_anchored })
@@ -92,7 +92,7 @@ impl LineMatcher {
         }
     }
 
-    fn is_match(&self, line: &str) -> bool {
+    pub(crate) fn is_match(&self, line: &str) -> bool {
         match self {
             LineMatcher::Prefix { text, whole_line: false } => line.starts_with(text.as_str()),
             LineMatcher::Prefix { text, whole_line: true } => line == text,

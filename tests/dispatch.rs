@@ -251,14 +251,79 @@ fn reply_format_lists_every_heading_its_requirement_and_values() {
     assert!(dispatch().reply_format().contains("- `## Standards Compliance`: optional\n"));
 
     let format = reviewer::Agent::dispatch(reviewer::Input::new()).reply_format();
+    // A value heading shows a placeholder, not a value a model could copy.
     assert!(
-        format
-            .contains("- `## VERDICT: PASS`: required; the value is one of: PASS, FAIL, NEEDS_DISCUSSION\n"),
+        format.contains(
+            "- `## VERDICT: <PASS|FAIL|NEEDS_DISCUSSION>`: required; write exactly one of: PASS, FAIL, NEEDS_DISCUSSION\n"
+        ),
         "{format}"
+    );
+    // The declared metrics come last.
+    assert!(
+        dispatch().reply_format().ends_with(
+            "- `## Metrics`: last, one `name: value` line per metric: `files_changed: <integer>`, \
+             `lines_added: <integer>`, `lines_removed: <integer>`, `test_coverage_delta: <percentage, e.g. 85%>`, `execution_time_seconds: <number>`\n"
+        ),
+        "{}",
+        dispatch().reply_format()
     );
     let prompt = dispatch().prompt_with_reply_format();
     assert!(prompt.starts_with(&dispatch().prompt()));
     assert!(prompt.ends_with(&dispatch().reply_format()));
+}
+
+#[test]
+fn feedback_names_near_misses_and_the_sections_to_keep() {
+    let reply =
+        "## Summary\nDone.\n\n**Implementation**\nCode.\n\n## files changed\n- a.go\n\n## Testing\nok\n";
+    let error = dispatch().parse_reply(reply).unwrap_err();
+    assert_eq!(error.found_sections(), ["Summary", "Testing"]);
+    let feedback = error.feedback();
+    assert!(
+        feedback.contains(
+            "- the section `Implementation` is missing: you wrote `**Implementation**`; the heading must match \
+             `^## Implementation` (for example `## Implementation ...`), so write `## Implementation`\n"
+        ),
+        "{feedback}"
+    );
+    assert!(feedback.contains("you wrote `## files changed`;"), "{feedback}");
+    assert!(feedback.contains("so write `## Files Changed`"), "{feedback}");
+    // No near miss: the heading to add.
+    assert!(
+        feedback.contains("- the section `Next Steps` is missing: add a line `## Next Steps`"),
+        "{feedback}"
+    );
+    assert!(
+        feedback.contains("These sections are right; keep them as they are: `Summary`, `Testing`.\n"),
+        "{feedback}"
+    );
+}
+
+#[test]
+fn the_tolerant_reading_fixes_near_misses_and_says_so() {
+    let reply = "# Summary\nDone.\n\n**Implementation**\nCode.\n\n## Files Changed:\n- a.go\n\n## testing\nok\n\n### Next Steps\nNone.\n";
+    // Strict by default.
+    assert!(dispatch().parse_reply(reply).is_err());
+    let (output, normalizations) = dispatch().parse_reply_tolerant(reply).unwrap();
+    assert_eq!(output.summary.body, "Done.");
+    assert_eq!(output.implementation.body, "Code.");
+    let rewritten: Vec<(usize, &str, &str)> =
+        normalizations.iter().map(|n| (n.line, n.found.as_str(), n.heading.as_str())).collect();
+    assert_eq!(
+        rewritten,
+        [
+            (1, "# Summary", "## Summary"),
+            (4, "**Implementation**", "## Implementation"),
+            (10, "## testing", "## Testing"),
+            (13, "### Next Steps", "## Next Steps")
+        ]
+    );
+    assert_eq!(normalizations[0].section, "Summary");
+    // A reply that is right needs no rewrite; one that small rewrites cannot fix keeps the
+    // strict error.
+    assert_eq!(dispatch().parse_reply_tolerant(FULL_REPLY).unwrap().1, []);
+    let error = dispatch().parse_reply_tolerant("Just text.\n").unwrap_err();
+    assert_eq!(error, dispatch().parse_reply("Just text.\n").unwrap_err());
 }
 
 #[test]

@@ -316,7 +316,10 @@ fn assert_reply_format_appended(received: &str, sent: &str, security: bool) {
     assert_eq!(prompt, sent.trim_end());
     let lines: Vec<&str> = format.lines().collect();
     assert!(lines.contains(&"- `## Findings`: required"), "{format}");
-    assert!(lines.contains(&"- `## VERDICT: PASS`: required; the value is one of: PASS, FAIL"), "{format}");
+    assert!(
+        lines.contains(&"- `## VERDICT: <PASS|FAIL>`: required; write exactly one of: PASS, FAIL"),
+        "{format}"
+    );
     let notes = if security { "required in this context" } else { "optional" };
     assert_eq!(lines.last().copied(), Some(format!("- `## Security Notes`: {notes}").as_str()), "{format}");
 }
@@ -378,7 +381,7 @@ async fn a_reply_without_its_verdict_is_sent_back_and_the_repair_reaches_the_par
     let feedback = run.subagent_text(1);
     assert!(feedback.contains("[agentbind]"), "{feedback}");
     assert!(
-        feedback.contains("the section `Verdict` is missing: add a line `## VERDICT: PASS`"),
+        feedback.contains("the section `Verdict` is missing: add a line `## VERDICT: <PASS|FAIL>`"),
         "{feedback}"
     );
 
@@ -479,10 +482,12 @@ async fn the_security_review_context_requires_its_security_notes() {
     assert!(feedback.contains("[agentbind]"), "{feedback}");
     assert!(
         feedback.contains(
-            "the section `Security Notes` is missing: add a line `## Security Notes` (required in context `security-review`)"
+            "the section `Security Notes` is missing (required in context `security-review`): add a line `## Security Notes`"
         ),
         "{feedback}"
     );
+    // It is told to keep the sections it got right.
+    assert!(feedback.contains("keep them as they are: `Findings`, `Verdict`."), "{feedback}");
     let reply = run.tool_result(0);
     assert!(!reply.is_error && holds_reply(&reply, WITH_NOTES), "{reply:?}");
     assert_eq!(

@@ -123,7 +123,7 @@ fn a_valid_dispatch_is_allowed_with_the_reply_format_appended_once() {
     assert!(prompt.starts_with(VALID_PROMPT), "{prompt}");
     assert!(
         prompt.contains("## Reply format")
-            && prompt.contains("`## VERDICT: PASS`: required; the value is one of: PASS, FAIL"),
+            && prompt.contains("`## VERDICT: <PASS|FAIL>`: required; write exactly one of: PASS, FAIL"),
         "{prompt}"
     );
     // A prompt that already has it passes as it is; so does every prompt with the option off.
@@ -210,7 +210,7 @@ fn a_reply_that_breaks_the_contract_is_sent_back_until_the_repairs_run_out() {
         let reason = reason(&first);
         assert!(reason.starts_with(MARKER), "{reason}");
         assert!(
-            reason.contains("the section `Verdict` is missing: add a line `## VERDICT: PASS`"),
+            reason.contains("the section `Verdict` is missing: add a line `## VERDICT: <PASS|FAIL>`"),
             "{reason}"
         );
         assert_eq!((first.record.repairs, first.record.agent_id.as_deref()), (0, Some("a1")));
@@ -250,7 +250,7 @@ fn the_context_comes_from_the_subagents_prompt_in_its_transcript() {
     let answer =
         answer_for(&registry, &subagent_stop("code-checker", VALID_REPLY, Some(&transcript.0), false));
     assert_eq!(answer.record.decision, Decision::Block);
-    assert!(reason(&answer).contains("`Security Notes` is missing: add a line `## Security Notes` (required in context `security-review`)"), "{}", reason(&answer));
+    assert!(reason(&answer).contains("`Security Notes` is missing (required in context `security-review`): add a line `## Security Notes`"), "{}", reason(&answer));
     let repaired = format!("{VALID_REPLY}\n## Security Notes\nNo secrets logged.\n");
     assert_eq!(
         answer_for(&registry, &subagent_stop("code-checker", &repaired, Some(&transcript.0), true))

@@ -591,7 +591,7 @@ async fn value_sections_and_their_feedback() {
     assert!(body["messages"][1]["content"]
         .as_str()
         .unwrap()
-        .contains("the value is one of: PASS, FAIL, NEEDS_DISCUSSION"));
+        .contains("write exactly one of: PASS, FAIL, NEEDS_DISCUSSION"));
     let feedback =
         server.requests()[1].json().unwrap()["messages"][3]["content"].as_str().unwrap().to_owned();
     assert!(

@@ -170,6 +170,16 @@ impl<'a> AnyDispatch<'a> {
         self.inner.parse_reply(reply)
     }
 
+    /// [`parse_reply`](Self::parse_reply), tolerant of near misses
+    /// ([`Dispatch::parse_reply_tolerant`]).
+    pub fn parse_reply_tolerant(
+        &self,
+        reply: &str,
+    ) -> Result<(Value, Vec<crate::Normalization>), ReplyError> {
+        let patterns = self.agent().section_matcher().patterns();
+        crate::near_miss::parse_tolerant(reply, patterns, |reply| self.parse_reply(reply))
+    }
+
     /// The Task tool call that runs this dispatch ([`Dispatch::task_call`]).
     pub fn task_call(&self, description: impl Into<String>) -> crate::TaskCall {
         crate::TaskCall::new(self.agent().name(), description, self.prompt(), self.agent().model_kind())

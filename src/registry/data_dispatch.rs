@@ -171,7 +171,7 @@ impl ErasedDispatch for DataDispatch<'_> {
 
     fn reply_format(&self) -> String {
         let patterns = self.agent.section_matcher().patterns();
-        reply_format_of(patterns.iter().copied().zip(self.needs()))
+        reply_format_of(patterns.iter().copied().zip(self.needs()), &self.agent.metrics())
     }
 
     fn reply_grammar(
@@ -208,7 +208,8 @@ impl ErasedDispatch for DataDispatch<'_> {
         let sections = self.agent.section_matcher().scan(reply).map_err(|e| self.tag(e, reply))?;
         let problems = contract_problems(&sections, section_needs(self.agent, self.context_name()));
         if !problems.is_empty() {
-            return Err(self.tag(ReplyError::new(problems), reply));
+            let error = ReplyError::new(problems).with_found_sections(sections.found_names());
+            return Err(self.tag(error, reply));
         }
         self.output(reply.strip_prefix('\u{feff}').unwrap_or(reply), &sections)
             .map_err(|problem| self.tag(ReplyError::new(vec![problem]), reply))

@@ -210,7 +210,7 @@ impl dyn DynAgent + '_ {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(tag(ReplyError::new(problems)))
+            Err(tag(ReplyError::new(problems).with_found_sections(sections.found_names())))
         }
     }
 }

@@ -95,12 +95,27 @@ pub struct ReplyError {
     problems: Vec<ReplyProblem>,
     agent: Option<String>,
     reply: Option<String>,
+    /// The sections the reply has, in file order, for the feedback (boxed: errors stay small).
+    found: Box<[String]>,
 }
 
 impl ReplyError {
     /// An error made of `problems`, for no agent in particular.
     pub fn new(problems: Vec<ReplyProblem>) -> Self {
-        Self { problems, agent: None, reply: None }
+        Self { problems, agent: None, reply: None, found: Box::default() }
+    }
+
+    /// This error, saying that the reply has the sections `found` (in file order), so that
+    /// the [`feedback`](Self::feedback) tells the model to keep them.
+    pub fn with_found_sections(mut self, found: Vec<String>) -> Self {
+        self.found = found.into_boxed_slice();
+        self
+    }
+
+    /// The sections the reply has, in file order, when the check said (the contract checks
+    /// of `parse_reply` do).
+    pub fn found_sections(&self) -> &[String] {
+        &self.found
     }
 
     /// This error, naming `agent`.

@@ -97,6 +97,16 @@ impl<'a> ReplySections<'a> {
         &self.problems
     }
 
+    /// The names of the sections that occur, in the agent's order.
+    pub(crate) fn found_names(&self) -> Vec<String> {
+        self.patterns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.count(*i) > 0)
+            .map(|(_, p)| p.name.to_owned())
+            .collect()
+    }
+
     /// How many times the section at `index` occurs.
     pub fn count(&self, index: usize) -> usize {
         self.found.get(index).map_or(0, Vec::len)
