@@ -90,6 +90,23 @@ pub enum ModelError {
     },
     /// The client is set up wrongly (an invalid URL, https:// without a TLS feature...).
     Config(String),
+    /// A replayed call has no recording (`Recorder` in `RecordMode::Replay`): the agent, and
+    /// what changed since the closest recording of it.
+    ReplayMiss {
+        /// The agent whose call it is.
+        agent: String,
+        /// The folder of the recordings.
+        folder: String,
+        /// What changed: the agent's prompt, the inputs, the model...
+        changed: String,
+    },
+    /// A recording could not be read or written.
+    Recording {
+        /// The recording's file.
+        path: String,
+        /// What failed.
+        message: String,
+    },
 }
 
 impl fmt::Display for ModelError {
@@ -142,6 +159,14 @@ impl fmt::Display for ModelError {
                 write!(f, "`{}` failed: {}", P(program), P(message))
             }
             ModelError::Config(message) => write!(f, "client configuration: {}", P(message)),
+            ModelError::ReplayMiss { agent, folder, changed } => write!(
+                f,
+                "no recording of this call of agent `{}` in {}: {}; record again with AGENTBIND_RECORD=record",
+                P(agent),
+                P(folder),
+                P(changed)
+            ),
+            ModelError::Recording { path, message } => write!(f, "recording {}: {}", P(path), P(message)),
         }
     }
 }

@@ -22,6 +22,8 @@
 //! * [`run_all`]: many dispatches under a concurrency limit, results in input order.
 //! * [`ModelMap`]: which model id each backend is sent for `opus`, `sonnet`, `haiku`,
 //!   `inherit` or a full id.
+//! * `Recorder` (`record`): records every model call into a folder and replays them
+//!   offline, keyed by the agent, its prompt, the messages and the model.
 //! * `scripted::ScriptedServer` (`scripted`): an in-process HTTP server that plays
 //!   scripted replies, for deterministic tests.
 #![deny(missing_docs)]
@@ -48,6 +50,8 @@ mod http;
 mod openai;
 #[cfg(feature = "http")]
 mod pick;
+#[cfg(feature = "record")]
+pub mod record;
 #[cfg(feature = "scripted")]
 pub mod scripted;
 #[cfg(feature = "http")]
@@ -74,3 +78,5 @@ pub use claude_code::ClaudeCode;
 pub use http::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
 #[cfg(feature = "openai")]
 pub use openai::OpenAiCompatible;
+#[cfg(feature = "record")]
+pub use record::{RecordMode, Recorder, RECORD_ENV};
