@@ -1,6 +1,6 @@
 //! What the HTTP backends share: URL checks, sending a JSON body, reading a response with a
 //! size limit, and turning server-sent events into a chunk stream. Request bodies are written
-//! in [`body`].
+//! in [`body`], error responses read in [`status`].
 
 use std::time::Duration;
 
@@ -11,8 +11,10 @@ use crate::error::{truncate, ModelError, ERROR_BODY_LIMIT};
 use crate::sse::{SseDecoder, SseEvent};
 
 mod body;
+mod status;
 
 pub(crate) use body::{body_size, JsonBody, SystemPrompts};
+pub(crate) use status::context_exceeded;
 
 /// The most bytes of a response body read: the reply limit with room for JSON escapes.
 pub(crate) const BODY_LIMIT: usize = 2 * MAX_REPLY_BYTES;
@@ -106,9 +108,9 @@ impl std::fmt::Debug for Redacted {
     }
 }
 
-/// Posts `body` (JSON) to `url`; an HTTP error status becomes [`ModelError::Status`], a
-/// redirect [`ModelError::Redirected`], and no response head within `idle`
-/// [`ModelError::Stalled`].
+/// Posts `body` (JSON) to `url`; an HTTP error status becomes [`ModelError::Status`] (with the
+/// server's `Retry-After`) or [`ModelError::ContextExceeded`], a redirect
+/// [`ModelError::Redirected`], and no response head within `idle` [`ModelError::Stalled`].
 ///
 /// When the server closed a kept-alive connection just as the request went out on it (hyper's
 /// "connection closed before message completed": no byte of a response came back), the
@@ -134,8 +136,11 @@ pub(crate) async fn post(
     let sent = tokio::time::timeout(idle, send)
         .await
         .map_err(|_| ModelError::Stalled { limit: idle, received: 0 })?;
-    let response =
-        sent.map_err(|e| ModelError::Unreachable { url: url.to_owned(), message: error_text(&e) })?;
+    // reqwest's message names the URL too: it is said once, in `url`.
+    let response = sent.map_err(|e| ModelError::Unreachable {
+        url: url.to_owned(),
+        message: error_text(&e.without_url()),
+    })?;
     let status = response.status();
     if status.is_redirection() {
         let location = response
@@ -145,15 +150,13 @@ pub(crate) async fn post(
         return Err(ModelError::Redirected { status: status.as_u16(), location });
     }
     if status.is_client_error() || status.is_server_error() {
+        let headers = response.headers().clone();
         let body = tokio::time::timeout(idle, read_limited(response, ERROR_BODY_LIMIT, false))
             .await
             .ok()
             .and_then(Result::ok)
             .unwrap_or_default();
-        return Err(ModelError::Status {
-            status: status.as_u16(),
-            body: String::from_utf8_lossy(&body).into_owned(),
-        });
+        return Err(status::status_error(status.as_u16(), &headers, &body));
     }
     Ok(response)
 }
