@@ -60,10 +60,10 @@ fn inputs(agent: &dyn DynAgent, seed: usize) -> Value {
     Value::Object(inputs)
 }
 
-/// Whether the server refused the request for its size (llama.cpp: HTTP 400, "exceeds the
-/// available context size").
+/// Whether the server refused the request for its size (llama.cpp: HTTP 400,
+/// `exceed_context_size_error`).
 fn too_long(error: &ModelError) -> bool {
-    matches!(error, ModelError::Status { status: 400, body } if body.contains("context"))
+    matches!(error, ModelError::ContextExceeded { .. })
 }
 
 #[tokio::main(flavor = "current_thread")]

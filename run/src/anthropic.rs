@@ -158,6 +158,9 @@ impl http::HttpBackend for Anthropic {
 fn completion(body: Value) -> Result<Completion, ModelError> {
     let invalid = |message: &str| http::invalid(message, &body);
     if body["type"] == "error" {
+        if let Some(exceeded) = http::context_exceeded(&body) {
+            return Err(exceeded);
+        }
         return Err(invalid(&format!("the server reported an error: {}", body["error"])));
     }
     let blocks = body["content"].as_array().ok_or_else(|| invalid("no `content` list"))?;
@@ -219,10 +222,13 @@ impl EventMapper for StreamMapper {
             }
             "message_stop" => out.push(Chunk::Finished { reason: self.stop_reason.take() }),
             "error" => {
+                if let Some(exceeded) = http::context_exceeded(&data) {
+                    return Err(exceeded);
+                }
                 return Err(ModelError::InvalidResponse {
                     message: format!("the server reported an error in the stream: {}", data["error"]),
                     body: http::body_excerpt(&data),
-                })
+                });
             }
             _ => {}
         }

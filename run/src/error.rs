@@ -15,11 +15,12 @@ pub const ERROR_BODY_LIMIT: usize = 8 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModelError {
-    /// The server could not be reached (connection refused, DNS, TLS handshake...).
+    /// The server could not be reached (connection refused, DNS, TLS handshake...), or the
+    /// connection was reset or closed before the response came.
     Unreachable {
         /// The URL that was called.
         url: String,
-        /// What failed.
+        /// What failed (without the URL again).
         message: String,
     },
     /// The server answered with an HTTP error status.
@@ -28,6 +29,25 @@ pub enum ModelError {
         status: u16,
         /// The start of the response body (at most 8 KiB), which usually says why.
         body: String,
+        /// How long the server asked the client to wait before trying again: its
+        /// `Retry-After` header (seconds or an HTTP date) or the `retry-after-ms` that OpenAI
+        /// and Anthropic send, when it gave one.
+        retry_after: Option<Duration>,
+    },
+    /// The request does not fit in the model's context: the server refused it for its size
+    /// (llama.cpp's `exceed_context_size_error`, OpenAI's `context_length_exceeded` or
+    /// "maximum context length is ... tokens", Anthropic's "prompt is too long"). Sending it
+    /// again cannot help: it is never retried.
+    ContextExceeded {
+        /// The tokens the request needs, as the server counted them, when it said: the prompt
+        /// (llama.cpp's `n_prompt_tokens`, Anthropic's prompt), or the prompt and the reply's
+        /// token limit for servers that count both (OpenAI's "you requested", Anthropic's
+        /// "input length and `max_tokens`").
+        requested_tokens: Option<u64>,
+        /// The tokens the model's context holds, when the server said.
+        context_tokens: Option<u64>,
+        /// The server's message (at most 8 KiB).
+        message: String,
     },
     /// The server answered with a redirect (3xx). Model APIs do not redirect a `POST`, and
     /// following one would send the API key and the prompt to wherever it points, so
@@ -114,8 +134,21 @@ impl fmt::Display for ModelError {
         use Printable as P;
         match self {
             ModelError::Unreachable { url, message } => write!(f, "cannot reach {}: {}", P(url), P(message)),
-            ModelError::Status { status, body } if body.is_empty() => write!(f, "HTTP status {status}"),
-            ModelError::Status { status, body } => write!(f, "HTTP status {status}: {}", P(body)),
+            ModelError::Status { status, body, .. } if body.is_empty() => write!(f, "HTTP status {status}"),
+            ModelError::Status { status, body, .. } => write!(f, "HTTP status {status}: {}", P(body)),
+            ModelError::ContextExceeded { requested_tokens, context_tokens, message } => {
+                f.write_str("the request does not fit in the model's context")?;
+                match (requested_tokens, context_tokens) {
+                    (Some(requested), Some(context)) => write!(f, " ({requested} tokens > {context})")?,
+                    (Some(requested), None) => write!(f, " ({requested} tokens)")?,
+                    (None, Some(context)) => write!(f, " of {context} tokens")?,
+                    (None, None) => {}
+                }
+                if !message.is_empty() {
+                    write!(f, ": {}", P(message))?;
+                }
+                Ok(())
+            }
             ModelError::Redirected { status, location: Some(location) } => {
                 write!(
                     f,
@@ -173,6 +206,39 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
+impl ModelError {
+    /// Whether a run sends the call again after this error, within
+    /// [`RunOptions::retries`](crate::RunOptions::retries): a rate limit or an overloaded
+    /// server (HTTP 408, 429, 500, 502, 503, 504, 529), a connection that failed or was
+    /// reset or closed before the reply ([`Unreachable`](Self::Unreachable), and
+    /// [`StreamCut`](Self::StreamCut) before any reply text reached the caller), and an
+    /// [`EmptyReply`](Self::EmptyReply).
+    ///
+    /// Never retried: other statuses (400, 401, 403, 404...: the same request gets the same
+    /// answer), [`ContextExceeded`](Self::ContextExceeded), [`Redirected`](Self::Redirected),
+    /// [`InvalidResponse`](Self::InvalidResponse) (a server that does not speak the API),
+    /// [`Stalled`](Self::Stalled) (the call already waited the whole idle timeout),
+    /// [`TooLarge`](Self::TooLarge), and the errors of the client's set-up or of Claude Code's
+    /// program.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ModelError::Status { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504 | 529),
+            ModelError::Unreachable { .. } | ModelError::StreamCut { .. } | ModelError::EmptyReply { .. } => {
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The wait the server asked for before the next call (`Retry-After`), when it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ModelError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
 /// `text` with control characters other than tab and newline written as `\u{..}` escapes:
 /// error messages hold text from servers and child processes, which must not be able to put
 /// terminal escape sequences on the user's screen.
@@ -207,7 +273,9 @@ pub(crate) fn truncate(text: &str, limit: usize) -> &str {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RunErrorKind {
-    /// A model call failed.
+    /// A model call failed, and was not retried or the retries ran out
+    /// ([`RunOptions::retries`](crate::RunOptions::retries)); every failed call is an attempt in
+    /// the report, with its latency and error ([`Attempt::call_error`](crate::Attempt::call_error)).
     Model(ModelError),
     /// The last reply still broke the contract when no repair was left; every attempt is in
     /// the report.
@@ -250,6 +318,9 @@ impl fmt::Display for RunError {
         let agent = &self.agent;
         let attempts = self.report.attempts.len();
         match &self.kind {
+            RunErrorKind::Model(error) if attempts > 1 => {
+                write!(f, "agent `{agent}`: model call failed ({attempts} attempts): {error}")
+            }
             RunErrorKind::Model(error) => write!(f, "agent `{agent}`: model call failed: {error}"),
             RunErrorKind::Reply(error) => {
                 write!(f, "agent `{agent}`: no valid reply after {attempts} attempt(s): {error}")

@@ -3,7 +3,10 @@
 //! Runs typed [`agentbind`] dispatches against a model: the dispatch's prompt goes
 //! to the model with the agent's system prompt, the reply is checked against the agent's
 //! contract, and a reply that breaks it is answered with what is wrong until it is right or
-//! the repairs run out.
+//! the repairs run out. A call that fails in a way that may pass (a rate limit, an overloaded
+//! server, a dropped connection, an empty reply) is sent again after a backoff, honouring the
+//! server's `Retry-After`, under a limit of its own ([`RunOptions::retries`]); every failed
+//! call stays in the report with its latency and error.
 //!
 //! ```ignore
 //! use agentbind_run::{OpenAiCompatible, RunDispatch, RunOptions};
@@ -34,6 +37,7 @@ mod fanout;
 mod models;
 mod options;
 mod report;
+mod retry;
 mod run;
 mod session;
 mod stream;

@@ -204,6 +204,9 @@ impl http::HttpBackend for OpenAiCompatible {
 fn completion(body: Value) -> Result<Completion, ModelError> {
     let invalid = |message: &str| http::invalid(message, &body);
     if let Some(error) = body.get("error") {
+        if let Some(exceeded) = http::context_exceeded(&body) {
+            return Err(exceeded);
+        }
         return Err(invalid(&format!("the server reported an error: {error}")));
     }
     let choice = body.get("choices").and_then(|c| c.get(0)).ok_or_else(|| invalid("no `choices[0]`"))?;
@@ -247,6 +250,10 @@ impl EventMapper for StreamMapper {
         }
         let data = http::event_json(event)?;
         if let Some(error) = data.get("error") {
+            // llama.cpp reports an error found once the stream has started as an event.
+            if let Some(exceeded) = http::context_exceeded(&data) {
+                return Err(exceeded);
+            }
             return Err(ModelError::InvalidResponse {
                 message: format!("the server reported an error in the stream: {error}"),
                 body: http::body_excerpt(&data),

@@ -1,4 +1,4 @@
-//! How a run behaves: repairs, the reply-format instructions, time limit, sampling.
+//! How a run behaves: repairs, retries, the reply-format instructions, time limit, sampling.
 
 use std::time::Duration;
 
@@ -31,11 +31,14 @@ pub enum ConstraintMode {
     Grammar,
 }
 
-/// Options of a run. `RunOptions::default()`: one repair, the reply format sent up front,
-/// no time limit, the backend's own token limit and temperature, no constraint.
+/// Options of a run. `RunOptions::default()`: one repair, two retries of a failed call
+/// (backoff from 500 ms, waits of at most 60 s), the reply format sent up front, no time
+/// limit, the backend's own token limit and temperature, no constraint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     pub(crate) repairs: u32,
+    pub(crate) retries: u32,
+    pub(crate) backoff: crate::retry::Backoff,
     pub(crate) reply_format: bool,
     pub(crate) constraint: Constraint,
     pub(crate) timeout: Option<Duration>,
@@ -47,6 +50,8 @@ impl Default for RunOptions {
     fn default() -> Self {
         Self {
             repairs: 1,
+            retries: 2,
+            backoff: crate::retry::Backoff::default(),
             reply_format: true,
             constraint: Constraint::Off,
             timeout: None,
@@ -61,6 +66,37 @@ impl RunOptions {
     /// ([`ReplyError::feedback`](agentbind::ReplyError::feedback)) up to `repairs` times.
     pub fn repairs(mut self, repairs: u32) -> Self {
         self.repairs = repairs;
+        self
+    }
+
+    /// After a model call that failed in a way that may pass (a rate limit, an overloaded
+    /// server, a dropped connection, an empty reply: see
+    /// [`ModelError::is_retryable`](crate::ModelError::is_retryable)), send the same request
+    /// again up to `retries` times in the run (default 2), after a wait
+    /// ([`backoff`](Self::backoff)). Retries are counted apart from
+    /// [`repairs`](Self::repairs): a refused reply uses a repair, a failed call a retry. Each
+    /// failed call is an attempt in the report ([`Attempt::call_error`](crate::Attempt::call_error)).
+    ///
+    /// A streamed run ([`run_stream`](crate::RunDispatch::run_stream)) retries a call only
+    /// before any of its reply text was given to the caller (it sends
+    /// [`RunEvent::Retrying`](crate::RunEvent::Retrying) first); an error after that ends the
+    /// run.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// How long to wait before a retry: `base` before the first, doubling for each next one,
+    /// at most `max`, each wait drawn between half of it and all of it (jitter, so that many
+    /// runs refused at once do not come back at once). Defaults: 500 ms and 60 s.
+    /// `backoff(Duration::ZERO, max)` retries at once (for tests).
+    ///
+    /// When the server says how long to wait (`Retry-After`, or `retry-after-ms`), the run
+    /// waits that long instead, without jitter. A wait longer than `max`, or one that would end
+    /// past the run's [`timeout`](Self::timeout), is not made: the run fails at once with the
+    /// error, keeping every attempt.
+    pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.backoff = crate::retry::Backoff { base, max };
         self
     }
 
@@ -102,5 +138,10 @@ impl RunOptions {
     /// The number of repairs.
     pub fn repair_limit(&self) -> u32 {
         self.repairs
+    }
+
+    /// The number of retries.
+    pub fn retry_limit(&self) -> u32 {
+        self.retries
     }
 }

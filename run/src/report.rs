@@ -5,6 +5,7 @@ use std::time::Duration;
 use agentbind::ReplyError;
 
 use crate::client::Usage;
+use crate::error::ModelError;
 
 /// A run that ended with a reply that meets the agent's contract.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,11 +25,12 @@ pub struct RunReport {
     pub backend: String,
     /// The model id requested (`None`: the backend's default).
     pub model: Option<String>,
-    /// Every model call, in order: the first, then one per repair.
+    /// Every model call, in order: the first, then one per repair or retry. A call that
+    /// failed is here too, with its latency and [`Attempt::call_error`].
     pub attempts: Vec<Attempt>,
     /// Tokens of every attempt together.
     pub usage: Usage,
-    /// Wall time of the whole run.
+    /// Wall time of the whole run, waits before retries included.
     pub latency: Duration,
 }
 
@@ -38,9 +40,27 @@ impl RunReport {
         self.attempts.iter().rev().find_map(|a| a.served_model.as_deref())
     }
 
-    /// How many repairs were asked for (attempts after the first).
+    /// How many repairs were asked for: the attempts whose reply was refused and that another
+    /// attempt followed.
     pub fn repairs(&self) -> usize {
-        self.attempts.len().saturating_sub(1)
+        self.followed(|attempt| attempt.error.is_some())
+    }
+
+    /// How many failed calls were retried: the attempts with a
+    /// [`call_error`](Attempt::call_error) that another attempt followed.
+    pub fn retries(&self) -> usize {
+        self.followed(|attempt| attempt.call_error.is_some())
+    }
+
+    /// The attempts but the last that `which` picks.
+    fn followed(&self, which: impl Fn(&Attempt) -> bool) -> usize {
+        let before_last = self.attempts.len().saturating_sub(1);
+        self.attempts[..before_last].iter().filter(|attempt| which(attempt)).count()
+    }
+
+    /// The model calls that failed, retried or not.
+    pub fn failed_calls(&self) -> impl Iterator<Item = &Attempt> {
+        self.attempts.iter().filter(|attempt| attempt.call_error.is_some())
     }
 
     /// What the run cost in US dollars: the sum over the attempts that report a cost
@@ -50,20 +70,30 @@ impl RunReport {
     }
 }
 
-/// One model call of a run.
+/// One model call of a run: a reply that was accepted or refused, or a call that failed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
-    /// The message sent: the dispatch's prompt first, then each repair request.
+    /// The last message sent: the dispatch's prompt first, then each repair request (a retry
+    /// sends the same messages again).
     pub request: String,
-    /// The reply text.
+    /// The reply text (of a failed streamed call, the text that arrived before it failed).
     pub reply: String,
-    /// Why the reply was refused; `None` for the reply that was accepted. The error does not
-    /// keep a second copy of the reply: that is [`Attempt::reply`].
+    /// Why the reply was refused; `None` for the reply that was accepted and for a call that
+    /// failed. The error does not keep a second copy of the reply: that is
+    /// [`Attempt::reply`].
     pub error: Option<ReplyError>,
-    /// Tokens of this call.
+    /// Why the call failed (an HTTP error status, a dropped connection, an empty reply...);
+    /// `None` when it gave a reply. The run retries such calls
+    /// ([`RunOptions::retries`](crate::RunOptions::retries)) when the error
+    /// [`is_retryable`](ModelError::is_retryable).
+    pub call_error: Option<ModelError>,
+    /// Tokens of this call (of a failed call, what the server reported before it failed).
     pub usage: Usage,
-    /// Wall time of this call.
+    /// Wall time of this call, from the request to the reply or the failure.
     pub latency: Duration,
+    /// How long the run waited before this call: the backoff of a retry, or the wait the
+    /// server asked for (`Retry-After`); zero for the first call and for repairs.
+    pub backoff: Duration,
     /// The model id the backend said answered, when it said.
     pub served_model: Option<String>,
     /// Why the model stopped, when the backend said.

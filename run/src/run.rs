@@ -8,7 +8,7 @@ use agentbind::{Agent, Dispatch};
 use futures_core::Stream;
 
 use crate::client::ModelClient;
-use crate::error::{RunError, RunErrorKind};
+use crate::error::RunError;
 use crate::options::RunOptions;
 use crate::report::Run;
 use crate::session::{non_empty, RunContract, Session, Step};
@@ -19,8 +19,10 @@ use crate::stream::{run_stream, RunEvent};
 pub trait RunDispatch<A: Agent> {
     /// Sends the dispatch to the model and checks the reply against the agent's contract; a
     /// reply that breaks it is answered with what is wrong, up to
-    /// [`RunOptions::repairs`] times. Gives the typed output and the report of every
-    /// attempt, or an error that keeps them.
+    /// [`RunOptions::repairs`] times, and a call that fails in a way that may pass (a rate
+    /// limit, an overloaded server, a dropped connection, an empty reply) is sent again, up to
+    /// [`RunOptions::retries`] times. Gives the typed output and the report of every
+    /// attempt, failed calls included, or an error that keeps them.
     ///
     /// Dropping the future cancels the run (and the model call in flight).
     fn run<'a, C: ModelClient + ?Sized>(
@@ -32,7 +34,8 @@ pub trait RunDispatch<A: Agent> {
     /// As [`run`](Self::run), streaming: events as the reply arrives (each section as it
     /// starts and completes, checked by the same scanner as `parse_reply`), then
     /// [`RunEvent::Finished`] with the run. The stream ends after `Finished` or after one
-    /// error.
+    /// error. A failed call is retried (after [`RunEvent::Retrying`]) only before any of its
+    /// reply text was given as [`RunEvent::Text`]; an error after that ends the run.
     fn run_stream<'a, C: ModelClient + ?Sized>(
         &'a self,
         client: &'a C,
@@ -88,13 +91,18 @@ where
         let started = Instant::now();
         let call = client.complete(&session.request());
         let completion = match session.before_deadline(call).await {
-            Ok(Ok(completion)) => completion,
-            Ok(Err(error)) => return Err(session.fail(RunErrorKind::Model(error))),
+            Ok(result) => non_empty(result),
             Err(timeout) => return Err(session.fail(timeout)),
         };
-        if let Err(error) = non_empty(&completion) {
-            return Err(session.fail(RunErrorKind::Model(error)));
-        }
+        let completion = match completion {
+            Ok(completion) => completion,
+            Err(failure) => {
+                let (error, partial) = *failure;
+                let wait = session.record_failure(error, partial, started, true)?;
+                session.back_off(wait).await;
+                continue;
+            }
+        };
         let parsed = session.dispatch().parse(&completion.text);
         match session.record(completion, parsed, started) {
             Step::Done(run) => return Ok(*run),

@@ -1,7 +1,7 @@
 //! The state of one run, shared by the whole-reply and the streaming paths: the
-//! conversation, the report, the repair budget and the deadline.
+//! conversation, the report, the repair and retry budgets and the deadline.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use agentbind::contract::{GrammarError, GrammarLimits};
 #[cfg(feature = "routing")]
@@ -122,6 +122,8 @@ pub(crate) struct Session<'d, D: RunContract> {
     report: RunReport,
     started: Instant,
     deadline: Option<Instant>,
+    /// The wait before the next call, for its attempt's `backoff`.
+    waited: Duration,
 }
 
 impl<'d, D: RunContract> Session<'d, D> {
@@ -136,7 +138,8 @@ impl<'d, D: RunContract> Session<'d, D> {
         };
         let deadline = options.timeout.map(|limit| started + limit);
         let grammar = grammar_of(dispatch, client, &options);
-        Self { dispatch, options, grammar, messages: vec![Message::user(prompt)], report, started, deadline }
+        let messages = vec![Message::user(prompt)];
+        Self { dispatch, options, grammar, messages, report, started, deadline, waited: Duration::ZERO }
     }
 
     /// The constraint attempts are made under.
@@ -167,7 +170,7 @@ impl<'d, D: RunContract> Session<'d, D> {
         }
     }
 
-    /// 1 for the first attempt, then one more per repair.
+    /// 1 for the first attempt, then one more per repair or retry.
     pub(crate) fn attempt_number(&self) -> usize {
         self.report.attempts.len() + 1
     }
@@ -185,6 +188,27 @@ impl<'d, D: RunContract> Session<'d, D> {
         }
     }
 
+    /// The attempt of a call that started at `started` and gave `completion` (all of it, or
+    /// what arrived before it failed), its text left out; its usage is added to the run's.
+    fn attempt(&mut self, completion: Completion, started: Instant) -> (Attempt, String) {
+        let Completion { text, usage, model, finish_reason, cost_usd } = completion;
+        self.report.usage += usage;
+        let attempt = Attempt {
+            request: self.messages.last().map(|m| m.content.clone()).unwrap_or_default(),
+            reply: String::new(),
+            error: None,
+            call_error: None,
+            usage,
+            latency: started.elapsed(),
+            backoff: std::mem::take(&mut self.waited),
+            served_model: model,
+            finish_reason,
+            cost_usd,
+            constraint: self.constraint_mode(),
+        };
+        (attempt, text)
+    }
+
     /// Records the reply of the attempt that started at `started`, parsed as `parsed`.
     pub(crate) fn record(
         &mut self,
@@ -192,21 +216,7 @@ impl<'d, D: RunContract> Session<'d, D> {
         parsed: Result<D::Output, ReplyError>,
         started: Instant,
     ) -> Step<D::Output> {
-        let Completion { text, usage, model, finish_reason, cost_usd } = completion;
-        let latency = started.elapsed();
-        self.report.usage += usage;
-        let request = self.messages.last().map(|m| m.content.clone()).unwrap_or_default();
-        let mut attempt = Attempt {
-            request,
-            reply: String::new(),
-            error: None,
-            usage,
-            latency,
-            served_model: model,
-            finish_reason,
-            cost_usd,
-            constraint: self.constraint_mode(),
-        };
+        let (mut attempt, text) = self.attempt(completion, started);
         match parsed {
             Ok(output) => {
                 attempt.reply = text;
@@ -232,6 +242,46 @@ impl<'d, D: RunContract> Session<'d, D> {
         }
     }
 
+    /// Records the call that started at `started` and failed with `error`, after giving
+    /// `partial` (the text, usage and model that arrived before it failed; an empty reply's
+    /// completion). Gives the wait before the retry, or the error that ends the run: when
+    /// `error` is not retried (`retry_allowed` off, or not
+    /// [`is_retryable`](ModelError::is_retryable)), when no retry is left, or when the wait is
+    /// longer than the backoff's `max` or would end past the deadline.
+    pub(crate) fn record_failure(
+        &mut self,
+        error: ModelError,
+        partial: Completion,
+        started: Instant,
+        retry_allowed: bool,
+    ) -> Result<Duration, RunError> {
+        let (mut attempt, text) = self.attempt(partial, started);
+        attempt.reply = text;
+        attempt.call_error = Some(error.clone());
+        self.report.attempts.push(attempt);
+        let retries = self.report.retries();
+        let wait = (retry_allowed && error.is_retryable() && retries < self.options.retries as usize)
+            .then(|| self.options.backoff.wait(retries as u32 + 1, error.retry_after()))
+            .flatten()
+            .filter(|wait| {
+                self.deadline.is_none_or(|deadline| {
+                    Instant::now().checked_add(*wait).is_some_and(|end| end < deadline)
+                })
+            });
+        match wait {
+            Some(wait) => Ok(wait),
+            None => Err(self.fail(RunErrorKind::Model(error))),
+        }
+    }
+
+    /// Waits `wait` before a retry; the next attempt records it.
+    pub(crate) async fn back_off(&mut self, wait: Duration) {
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        self.waited = wait;
+    }
+
     /// The error that ends the run, with the report so far.
     pub(crate) fn fail(&mut self, kind: RunErrorKind) -> RunError {
         self.report.latency = self.started.elapsed();
@@ -243,12 +293,19 @@ impl<'d, D: RunContract> Session<'d, D> {
     }
 }
 
-/// Checks a completion's text before it is parsed: an empty reply is an error of the model.
-pub(crate) fn non_empty(completion: &Completion) -> Result<(), ModelError> {
-    if completion.text.trim().is_empty() {
-        return Err(ModelError::EmptyReply { finish_reason: completion.finish_reason.clone() });
+/// A call's completion, checked before it is parsed: an empty reply is an error of the model.
+/// A failure comes with what the call gave (an empty reply's usage and model).
+pub(crate) fn non_empty(
+    result: Result<Completion, ModelError>,
+) -> Result<Completion, Box<(ModelError, Completion)>> {
+    match result {
+        Ok(completion) if completion.text.trim().is_empty() => {
+            let error = ModelError::EmptyReply { finish_reason: completion.finish_reason.clone() };
+            Err(Box::new((error, completion)))
+        }
+        Ok(completion) => Ok(completion),
+        Err(error) => Err(Box::new((error, Completion::default()))),
     }
-    Ok(())
 }
 
 /// The reply grammar of `dispatch` when `options` constrain the run and `client` can send it:

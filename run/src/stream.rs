@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use agentbind::{Agent, Dispatch, FinishedReply, ReplyError, ReplyParser, SectionEvent, SectionText};
 use futures_core::Stream;
@@ -16,9 +16,11 @@ use crate::session::{Session, Step};
 
 /// What a streaming run reports, in order: for each attempt `AttemptStarted`, `Text` and
 /// section events as the reply arrives, then `Repairing` (and the next attempt) or
-/// `Finished`.
+/// `Finished`. A call that fails before any of its text arrived gives `Retrying` (and the
+/// next attempt) when it is retried.
 pub enum RunEvent<A: Agent> {
-    /// Attempt `attempt` (1 for the first, then one per repair) was sent.
+    /// Attempt `attempt` (1 for the first, then one per repair or retry) was sent: the server
+    /// accepted it and its reply is arriving.
     AttemptStarted {
         /// Its number.
         attempt: usize,
@@ -44,6 +46,18 @@ pub enum RunEvent<A: Agent> {
         /// What was wrong with the reply.
         error: ReplyError,
     },
+    /// Model call `attempt` failed before any of its reply text was given as
+    /// [`Text`](Self::Text), with an error that is retried
+    /// ([`RunOptions::retries`](crate::RunOptions::retries)): the same request is sent again
+    /// after `wait`.
+    Retrying {
+        /// The number of the call that failed.
+        attempt: usize,
+        /// Why it failed.
+        error: ModelError,
+        /// How long the run waits before the next call.
+        wait: Duration,
+    },
     /// The reply meets the contract: the run, as [`run`](crate::RunDispatch::run) gives it.
     Finished(Box<Run<A::Output>>),
 }
@@ -66,6 +80,12 @@ where
                 f.debug_struct("SectionCompleted").field("section", section).field("text", text).finish()
             }
             RunEvent::Repairing { error } => f.debug_struct("Repairing").field("error", error).finish(),
+            RunEvent::Retrying { attempt, error, wait } => f
+                .debug_struct("Retrying")
+                .field("attempt", attempt)
+                .field("error", error)
+                .field("wait", wait)
+                .finish(),
             RunEvent::Finished(run) => f.debug_tuple("Finished").field(run).finish(),
         }
     }
@@ -89,11 +109,31 @@ struct Receiving<'a, A: Agent> {
     cost_usd: Option<f64>,
     finished: Option<Option<String>>,
     started: Instant,
+    /// Whether a `Text` event of this attempt was given: past it, a failure is not retried.
+    text_sent: bool,
+    /// Text that is all whitespace so far, given with the first text that is not (an empty
+    /// reply gives no `Text` event, and so can be retried).
+    held: String,
+}
+
+impl<A: Agent> Receiving<'_, A> {
+    /// What arrived before a failure.
+    fn partial(&self) -> Completion {
+        Completion {
+            text: self.parser.text().to_owned(),
+            usage: self.usage,
+            model: self.model.clone(),
+            finish_reason: self.finished.clone().flatten(),
+            cost_usd: self.cost_usd,
+        }
+    }
 }
 
 enum Phase<'a, A: Agent> {
     Send,
     Receive(Box<Receiving<'a, A>>),
+    /// Waiting before a retry.
+    Wait(Duration),
     Over,
 }
 
@@ -142,6 +182,10 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
         match std::mem::replace(&mut self.phase, Phase::Over) {
             Phase::Send => self.send().await,
             Phase::Receive(receiving) => self.receive(receiving).await,
+            Phase::Wait(wait) => {
+                self.session.back_off(wait).await;
+                self.phase = Phase::Send;
+            }
             Phase::Over => {}
         }
     }
@@ -161,9 +205,11 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
                     cost_usd: None,
                     finished: None,
                     started,
+                    text_sent: false,
+                    held: String::new(),
                 }));
             }
-            Ok(Err(error)) => self.fail(RunErrorKind::Model(error)),
+            Ok(Err(error)) => self.failed(error, Completion::default(), started, true),
             Err(timeout) => self.fail(timeout),
         }
     }
@@ -177,13 +223,18 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
             Some(Ok(Chunk::Text(text))) => match receiving.parser.push(&text) {
                 Ok(events) => {
                     let events: Vec<_> = events.map(RunEvent::from).map(Ok).collect();
-                    self.pending.push_back(Ok(RunEvent::Text(text)));
+                    if receiving.text_sent || !text.trim().is_empty() {
+                        receiving.text_sent = true;
+                        let text = std::mem::take(&mut receiving.held) + &text;
+                        self.pending.push_back(Ok(RunEvent::Text(text)));
+                    } else {
+                        receiving.held.push_str(&text);
+                    }
                     self.pending.extend(events);
                 }
                 Err(_) => {
-                    return self.fail(RunErrorKind::Model(ModelError::TooLarge {
-                        limit: agentbind::MAX_REPLY_BYTES,
-                    }))
+                    let error = ModelError::TooLarge { limit: agentbind::MAX_REPLY_BYTES };
+                    return self.failed(error, receiving.partial(), receiving.started, false);
                 }
             },
             Some(Ok(Chunk::Usage(usage))) => receiving.usage += usage,
@@ -192,7 +243,10 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
                 receiving.cost_usd = Some(receiving.cost_usd.map_or(cost, |total| total + cost))
             }
             Some(Ok(Chunk::Finished { reason })) => receiving.finished = Some(reason),
-            Some(Err(error)) => return self.fail(RunErrorKind::Model(error)),
+            Some(Err(error)) => {
+                let retry_allowed = !receiving.text_sent;
+                return self.failed(error, receiving.partial(), receiving.started, retry_allowed);
+            }
             None => return self.complete(*receiving),
         }
         self.phase = Phase::Receive(receiving);
@@ -200,15 +254,17 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
 
     /// The chunk stream ended: checks that the reply is whole, then parses it.
     fn complete(&mut self, receiving: Receiving<'a, A>) {
-        let Receiving { parser, usage, model, cost_usd, finished, started, .. } = receiving;
-        let Some(finish_reason) = finished else {
-            let received = parser.text().len();
+        let Some(finish_reason) = receiving.finished.clone() else {
+            let received = receiving.parser.text().len();
             let message = "the stream ended before the model said it had finished".to_owned();
-            return self.fail(RunErrorKind::Model(ModelError::StreamCut { received, message }));
+            let error = ModelError::StreamCut { received, message };
+            return self.failed(error, receiving.partial(), receiving.started, !receiving.text_sent);
         };
-        if parser.text().trim().is_empty() {
-            return self.fail(RunErrorKind::Model(ModelError::EmptyReply { finish_reason }));
+        if receiving.parser.text().trim().is_empty() {
+            let error = ModelError::EmptyReply { finish_reason };
+            return self.failed(error, receiving.partial(), receiving.started, true);
         }
+        let Receiving { parser, usage, model, cost_usd, started, .. } = receiving;
         let FinishedReply { events, output, text } = parser.finish();
         self.pending.extend(events.into_iter().map(RunEvent::from).map(Ok));
         let completion = Completion { text, usage, model, finish_reason, cost_usd };
@@ -219,6 +275,22 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
                 self.phase = Phase::Send;
             }
             Step::Failed(error) => self.pending.push_back(Err(*error)),
+        }
+    }
+
+    /// A call that failed: `Retrying`, then the wait and the next attempt, when it is retried;
+    /// else the end of the run.
+    fn failed(&mut self, error: ModelError, partial: Completion, started: Instant, retry_allowed: bool) {
+        let attempt = self.session.attempt_number();
+        match self.session.record_failure(error.clone(), partial, started, retry_allowed) {
+            Ok(wait) => {
+                self.pending.push_back(Ok(RunEvent::Retrying { attempt, error, wait }));
+                self.phase = Phase::Wait(wait);
+            }
+            Err(error) => {
+                self.pending.push_back(Err(error));
+                self.phase = Phase::Over;
+            }
         }
     }
 

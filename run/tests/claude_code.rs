@@ -117,7 +117,7 @@ async fn error_of(stand_in: &StandIn) -> agentbind_run::RunError {
         task_description: "t".into(),
         requirements: "r".into(),
     }))
-    .run(&client, RunOptions::default())
+    .run(&client, RunOptions::default().retries(0))
     .await
     .unwrap_err()
 }

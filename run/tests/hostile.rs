@@ -219,7 +219,7 @@ fn usage_sums_saturate() {
 async fn control_characters_from_a_server_are_escaped_in_error_messages() {
     let (_server, client) =
         openai_with_idle(vec![ScriptedResponse::status(500, "bad\x1b]0;pwned\x07\x1b[2J end")]).await;
-    let error = dispatch().run(&client, RunOptions::default().repairs(0)).await.unwrap_err();
+    let error = dispatch().run(&client, RunOptions::default().repairs(0).retries(0)).await.unwrap_err();
     let text = error.to_string();
     assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
     assert!(text.contains(r"bad\u{1b}]0;pwned\u{7}\u{1b}[2J end"), "{text}");

@@ -60,9 +60,17 @@ fn wait_until_ready(addr: SocketAddr) -> bool {
 /// What every report of a real run must show: attempts with text and tokens, repair turns
 /// that carry the previous attempt's feedback, and totals that add up.
 fn check_report(report: &RunReport, repairs: usize) {
-    assert!((1..=repairs + 1).contains(&report.attempts.len()), "{} attempts", report.attempts.len());
+    // A call that failed (an empty reply, a dropped connection) was retried: the checks are of
+    // the replies, and of the usage of every call.
+    let replies: Vec<&agentbind_run::Attempt> =
+        report.attempts.iter().filter(|a| a.call_error.is_none()).collect();
+    assert!((1..=repairs + 1).contains(&replies.len()), "{} replies", replies.len());
+    assert!(report.repairs() <= repairs);
     let mut total = agentbind_run::Usage::default();
-    for (i, attempt) in report.attempts.iter().enumerate() {
+    for failed in report.failed_calls() {
+        total += failed.usage;
+    }
+    for (i, attempt) in replies.iter().enumerate() {
         assert!(!attempt.reply.trim().is_empty(), "attempt {i} has no text");
         assert!(
             attempt.usage.input_tokens > 0 && attempt.usage.output_tokens > 0,
@@ -71,17 +79,17 @@ fn check_report(report: &RunReport, repairs: usize) {
         );
         assert!(attempt.served_model.as_deref().is_some_and(|m| !m.is_empty()), "attempt {i} names no model");
         if i > 0 {
-            let previous = report.attempts[i - 1].error.as_ref().expect("only a refused reply is repaired");
+            let previous = replies[i - 1].error.as_ref().expect("only a refused reply is repaired");
             assert_eq!(attempt.request, previous.feedback(), "attempt {i} does not send the feedback");
             assert!(
-                attempt.usage.input_tokens > report.attempts[i - 1].usage.input_tokens,
+                attempt.usage.input_tokens > replies[i - 1].usage.input_tokens,
                 "the repair turn carries the conversation"
             );
         }
         total += attempt.usage;
     }
     assert_eq!(report.usage, total);
-    assert!(report.attempts[..report.attempts.len() - 1].iter().all(|a| a.error.is_some()));
+    assert!(replies[..replies.len() - 1].iter().all(|a| a.error.is_some()));
 }
 
 #[tokio::test]
@@ -126,6 +134,12 @@ async fn a_real_model_stream_agrees_with_parse_reply() {
             Ok(RunEvent::SectionCompleted { section, text }) => {
                 attempts.last_mut().unwrap().1.push((section, text))
             }
+            Ok(RunEvent::Retrying { attempt, .. }) => {
+                // A call refused before its reply started was never `AttemptStarted`.
+                if attempts.len() < attempt {
+                    attempts.push(Default::default());
+                }
+            }
             Ok(RunEvent::SectionStarted { .. } | RunEvent::Repairing { .. }) => {}
             Ok(RunEvent::Finished(run)) => report = Some(run.report),
             Err(error) => {
@@ -138,6 +152,9 @@ async fn a_real_model_stream_agrees_with_parse_reply() {
     check_report(&report, 1);
     assert_eq!(attempts.len(), report.attempts.len());
     for ((text, completed), attempt) in attempts.iter().zip(&report.attempts) {
+        if attempt.call_error.is_some() {
+            continue;
+        }
         assert_eq!(text, &attempt.reply);
         let sections = reviewer::Section::matcher().scan(text).unwrap();
         let mut expected = Vec::new();

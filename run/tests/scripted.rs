@@ -177,102 +177,6 @@ async fn model_ids_follow_the_client_map() {
     assert_eq!(requests[1].json().unwrap()["model"], "big-model");
 }
 
-/// Runs the reference dispatch against a server that plays `response`; gives the model error.
-async fn model_error(response: ScriptedResponse) -> agentbind_run::RunError {
-    let (_server, client) = openai(vec![response]).await;
-    dispatch().run(&client, RunOptions::default()).await.unwrap_err()
-}
-
-#[tokio::test]
-async fn http_errors_keep_status_and_body() {
-    let error = model_error(ScriptedResponse::status(503, "model is loading")).await;
-    assert_eq!(
-        error.model_error(),
-        Some(&ModelError::Status { status: 503, body: "model is loading".into() })
-    );
-    assert_eq!(
-        error.to_string(),
-        "agent `backend-engineer-golang`: model call failed: HTTP status 503: model is loading"
-    );
-    let error =
-        model_error(ScriptedResponse::json(401, &serde_json::json!({"error": {"message": "bad key"}}))).await;
-    assert!(
-        matches!(error.model_error(), Some(ModelError::Status { status: 401, body }) if body.contains("bad key"))
-    );
-}
-
-#[tokio::test]
-async fn bodies_that_are_not_the_api_are_invalid_responses() {
-    let error = model_error(ScriptedResponse::raw(200, "text/html", "<html>proxy</html>")).await;
-    assert!(
-        matches!(error.model_error(), Some(ModelError::InvalidResponse { body, .. }) if body == "<html>proxy</html>"),
-        "{error}"
-    );
-    let error = model_error(ScriptedResponse::json(200, &serde_json::json!({"object": "list"}))).await;
-    assert!(
-        matches!(error.model_error(), Some(ModelError::InvalidResponse { message, .. }) if message.contains("choices")),
-        "{error}"
-    );
-    assert!(error.to_string().contains("backend-engineer-golang"));
-}
-
-#[tokio::test]
-async fn an_empty_reply_is_a_model_error() {
-    let error = model_error(ScriptedResponse::openai("  \n")).await;
-    assert_eq!(error.model_error(), Some(&ModelError::EmptyReply { finish_reason: Some("stop".into()) }));
-    assert_eq!(error.report.attempts.len(), 0);
-}
-
-#[tokio::test]
-async fn a_reply_over_the_limit_is_refused() {
-    let huge = "a".repeat(agentbind::MAX_REPLY_BYTES + 1);
-    let error = model_error(ScriptedResponse::openai(&huge)).await;
-    assert_eq!(error.model_error(), Some(&ModelError::TooLarge { limit: agentbind::MAX_REPLY_BYTES }));
-}
-
-#[tokio::test]
-async fn a_body_cut_short_is_a_stream_cut() {
-    let error = model_error(ScriptedResponse::openai(FULL).cut_after(40)).await;
-    assert!(matches!(error.model_error(), Some(ModelError::StreamCut { .. })), "{error}");
-}
-
-#[tokio::test]
-async fn a_kept_alive_connection_closed_by_the_server_is_retried_once() {
-    let (server, client) = openai(vec![
-        ScriptedResponse::openai(FULL),
-        ScriptedResponse::hang_up(),
-        ScriptedResponse::openai(FULL),
-        ScriptedResponse::hang_up(),
-        ScriptedResponse::hang_up(),
-    ])
-    .await;
-    dispatch().run(&client, RunOptions::default()).await.unwrap();
-    // The second run's request goes out on the kept-alive connection, which the server drops.
-    let run = dispatch().run(&client, RunOptions::default()).await.unwrap();
-    assert_eq!(run.report.attempts.len(), 1);
-    assert_eq!(server.requests().len(), 3);
-    // Only once: a server that keeps hanging up is an error.
-    let error = dispatch().run(&client, RunOptions::default()).await.unwrap_err();
-    assert!(matches!(error.model_error(), Some(ModelError::Unreachable { .. })), "{error}");
-    assert_eq!(server.requests().len(), 5);
-}
-
-#[tokio::test]
-async fn an_unreachable_server_is_reported_with_its_url() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
-    drop(listener);
-    let client = OpenAiCompatible::new(&url, "").unwrap();
-    let error = dispatch().run(&client, RunOptions::default()).await.unwrap_err();
-    match error.model_error() {
-        Some(ModelError::Unreachable { url: called, .. }) => {
-            assert_eq!(called, &format!("{url}/chat/completions"))
-        }
-        other => panic!("expected Unreachable, got {other:?}"),
-    }
-    assert!(error.to_string().contains("backend-engineer-golang"));
-}
-
 #[test]
 fn urls_are_checked_when_the_client_is_made() {
     assert!(matches!(OpenAiCompatible::new("ftp://host", ""), Err(ModelError::Config(_))));
@@ -458,11 +362,12 @@ async fn anthropic_errors_are_typed() {
     .await
     .unwrap();
     let client = Anthropic::with_base_url(&server.url(""), "k").unwrap();
-    let error = dispatch().run(&client, RunOptions::default()).await.unwrap_err();
+    let options = RunOptions::default().retries(0);
+    let error = dispatch().run(&client, options.clone()).await.unwrap_err();
     assert!(
-        matches!(error.model_error(), Some(ModelError::Status { status: 529, body }) if body.contains("overloaded"))
+        matches!(error.model_error(), Some(ModelError::Status { status: 529, body, .. }) if body.contains("overloaded"))
     );
-    let error = dispatch().run(&client, RunOptions::default()).await.unwrap_err();
+    let error = dispatch().run(&client, options).await.unwrap_err();
     assert!(matches!(error.model_error(), Some(ModelError::InvalidResponse { .. })));
 }
 
@@ -521,7 +426,7 @@ async fn fan_out_keeps_input_order_limits_concurrency_and_keeps_every_error() {
             requirements: "r".into(),
         }))
     });
-    let results = run_all(&client, dispatches, RunOptions::default().repairs(0), 3).await;
+    let results = run_all(&client, dispatches, RunOptions::default().repairs(0).retries(0), 3).await;
     assert_eq!(results.len(), 8);
     for (n, result) in results.iter().enumerate() {
         match result {
@@ -530,7 +435,7 @@ async fn fan_out_keeps_input_order_limits_concurrency_and_keeps_every_error() {
                 assert_eq!(n, 3);
                 assert_eq!(
                     error.model_error(),
-                    Some(&ModelError::Status { status: 500, body: "boom".into() })
+                    Some(&ModelError::Status { status: 500, body: "boom".into(), retry_after: None })
                 );
             }
         }

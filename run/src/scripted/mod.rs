@@ -26,7 +26,7 @@ pub mod claude_cli;
 mod response;
 
 pub use anthropic::{AnthropicBlock, ToolResult};
-pub use response::ScriptedResponse;
+pub use response::{llama_cpp_context_error, ScriptedResponse};
 
 /// The most bytes of a request's head, and of its body, the server reads.
 const HEAD_LIMIT: usize = 64 * 1024;
@@ -167,6 +167,13 @@ async fn connection(mut stream: TcpStream, shared: Arc<Shared>) {
             .unwrap_or_else(|| ScriptedResponse::status(500, "the scripted server has no more responses"));
         let written = response.write(&mut stream).await;
         shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if response.resets() {
+            // A zero linger makes the close a reset, and does not block the thread (a
+            // non-zero linger would: that is why tokio deprecates the method).
+            #[allow(deprecated)]
+            let _ = stream.set_linger(Some(std::time::Duration::ZERO));
+            return;
+        }
         if written.is_err() || response.closes() {
             return;
         }

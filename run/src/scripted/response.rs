@@ -1,5 +1,6 @@
 //! The scripted responses: statuses, raw and JSON bodies, OpenAI and Anthropic replies (whole or
-//! streamed), delays, pauses, cuts and hang-ups.
+//! streamed), the context-overflow errors of llama.cpp, OpenAI and Anthropic, delays, pauses,
+//! cuts, hang-ups and resets.
 
 use std::io;
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub struct ScriptedResponse {
     pause: Duration,
     cut_after: Option<usize>,
     hang_up: bool,
+    reset: bool,
     headers: Vec<(String, String)>,
 }
 
@@ -36,6 +38,7 @@ impl ScriptedResponse {
             pause: Duration::ZERO,
             cut_after: None,
             hang_up: false,
+            reset: false,
             headers: Vec::new(),
         }
     }
@@ -63,6 +66,43 @@ impl ScriptedResponse {
     /// server does with a kept-alive connection it has just decided to drop.
     pub fn hang_up() -> Self {
         Self { hang_up: true, ..Self::raw(200, "text/plain", Vec::new()) }
+    }
+
+    /// No response: the server resets the connection (a TCP `RST`) once the request has
+    /// arrived, as a crashed or overloaded server or a proxy in between does.
+    pub fn reset() -> Self {
+        Self { reset: true, ..Self::hang_up() }
+    }
+
+    /// A `429 Too Many Requests` whose `Retry-After` header is `retry_after` (seconds or an HTTP
+    /// date), with an OpenAI-style error body.
+    pub fn rate_limited(retry_after: &str) -> Self {
+        let body = json!({"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}});
+        Self::json(429, &body).header("retry-after", retry_after)
+    }
+
+    /// llama.cpp's server refusing a prompt of `prompt_tokens` that does not fit in its context
+    /// of `context_tokens`: HTTP 400 with an `exceed_context_size_error`.
+    pub fn llama_cpp_context_exceeded(prompt_tokens: u64, context_tokens: u64) -> Self {
+        Self::json(400, &llama_cpp_context_error(prompt_tokens, context_tokens))
+    }
+
+    /// OpenAI refusing messages of `requested_tokens` over a model's `context_tokens`: HTTP 400
+    /// with the code `context_length_exceeded`.
+    pub fn openai_context_exceeded(requested_tokens: u64, context_tokens: u64) -> Self {
+        let message = format!(
+            "This model's maximum context length is {context_tokens} tokens. However, your messages resulted in {requested_tokens} tokens. Please reduce the length of the messages."
+        );
+        let body = json!({"error": {"message": message, "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}});
+        Self::json(400, &body)
+    }
+
+    /// Anthropic refusing a prompt of `prompt_tokens` over the model's `maximum`: HTTP 400, an
+    /// `invalid_request_error` saying "prompt is too long".
+    pub fn anthropic_context_exceeded(prompt_tokens: u64, maximum: u64) -> Self {
+        let message = format!("prompt is too long: {prompt_tokens} tokens > {maximum} maximum");
+        let body = json!({"type": "error", "error": {"type": "invalid_request_error", "message": message}, "request_id": "req_scripted"});
+        Self::json(400, &body)
     }
 
     /// An error status with a text body (`429`, `"rate limited"`).
@@ -194,6 +234,24 @@ impl ScriptedResponse {
     pub(super) fn closes(&self) -> bool {
         self.streamed || self.cut_after.is_some() || self.hang_up
     }
+
+    /// Whether the connection is reset instead of closed.
+    pub(super) fn resets(&self) -> bool {
+        self.reset
+    }
+}
+
+/// The JSON llama.cpp's server answers a prompt of `prompt_tokens` over its context of
+/// `context_tokens` with: the body of its HTTP 400, or the data of the event it streams when
+/// the error comes after the response started.
+pub fn llama_cpp_context_error(prompt_tokens: u64, context_tokens: u64) -> Value {
+    json!({"error": {
+        "code": 400,
+        "message": format!("request ({prompt_tokens} tokens) exceeds the available context size ({context_tokens} tokens), try increasing it"),
+        "type": "exceed_context_size_error",
+        "n_prompt_tokens": prompt_tokens,
+        "n_ctx": context_tokens,
+    }})
 }
 
 pub(super) fn words(text: &str) -> usize {
@@ -216,10 +274,15 @@ fn reason(status: u16) -> &'static str {
         308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not Found",
+        408 => "Request Timeout",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
+        502 => "Bad Gateway",
         503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        529 => "Overloaded",
         _ => "Status",
     }
 }
