@@ -139,13 +139,18 @@ impl<C: ModelClient> Recorder<C> {
         self.folder.join(format!("{}-{:016x}-{n}.json", file_stem(&call.agent), call.key()))
     }
 
-    /// The path of the next occurrence of `call`, counting it.
-    fn next_path(&self, call: &Call) -> PathBuf {
+    /// The path of the next occurrence of `call`; `advance` counts it. Only calls that were
+    /// replayed or recorded count, so that a call that failed and was retried is recorded
+    /// under the index its replay looks for.
+    fn next_path(&self, call: &Call, advance: bool) -> PathBuf {
         let n = {
             let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let count = seen.entry(call.key()).or_insert(0);
-            *count += 1;
-            *count - 1
+            let n = *count;
+            if advance {
+                *count += 1;
+            }
+            n
         };
         self.path(call, n)
     }
@@ -215,17 +220,19 @@ impl<C: ModelClient> Recorder<C> {
         }
     }
 
-    /// The recorded reply of `call`, when the mode replays it; `None`: send it.
-    fn replayed(&self, call: &Call, path: &Path) -> Option<Result<Recorded, ModelError>> {
-        match self.mode {
-            RecordMode::Record => None,
-            RecordMode::Replay => Some(self.replay(call, path)),
-            RecordMode::RecordMissing => path.exists().then(|| self.replay(call, path)),
-        }
+    /// The recorded reply of `call`, when the mode replays it (counting it); `None`: send it.
+    fn replayed(&self, call: &Call) -> Option<Result<Recorded, ModelError>> {
+        let replays = match self.mode {
+            RecordMode::Record => false,
+            RecordMode::Replay => true,
+            RecordMode::RecordMissing => self.next_path(call, false).exists(),
+        };
+        replays.then(|| self.replay(call, &self.next_path(call, true)))
     }
 
-    /// Writes the recording of `call` with `reply` to `path`.
-    fn write(&self, call: &Call, path: &Path, reply: &Recorded) -> Result<(), ModelError> {
+    /// Writes the recording of `call` with `reply`, as its next occurrence.
+    fn write(&self, call: &Call, reply: &Recorded) -> Result<(), ModelError> {
+        let path = &self.next_path(call, true);
         let failed = |message: String| ModelError::Recording { path: path.display().to_string(), message };
         std::fs::create_dir_all(&self.folder).map_err(|e| failed(e.to_string()))?;
         let mut recording = call.to_json();
@@ -253,8 +260,7 @@ impl<C: ModelClient> ModelClient for Recorder<C> {
 
     fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
         let call = Call::of(self, request);
-        let path = self.next_path(&call);
-        let source = match self.replayed(&call, &path) {
+        let source = match self.replayed(&call) {
             Some(recorded) => Source::Replayed(recorded),
             None => Source::Live(self.inner.complete(request)),
         };
@@ -263,7 +269,7 @@ impl<C: ModelClient> ModelClient for Recorder<C> {
                 Source::Replayed(recorded) => recorded.map(Recorded::into_completion),
                 Source::Live(live) => {
                     let completion = live.await?;
-                    self.write(&call, &path, &Recorded::Whole(completion.clone()))?;
+                    self.write(&call, &Recorded::Whole(completion.clone()))?;
                     Ok(completion)
                 }
             }
@@ -275,8 +281,7 @@ impl<C: ModelClient> ModelClient for Recorder<C> {
         request: &ModelRequest<'_>,
     ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
         let call = Call::of(self, request);
-        let path = self.next_path(&call);
-        let source = match self.replayed(&call, &path) {
+        let source = match self.replayed(&call) {
             Some(recorded) => Source::Replayed(recorded),
             None => Source::Live(self.inner.stream(request)),
         };
@@ -287,7 +292,7 @@ impl<C: ModelClient> ModelClient for Recorder<C> {
                         recorded?.into_chunks().into_iter().map(Ok).collect();
                     Ok(Box::pin(futures_util::stream::iter(chunks)) as ChunkStream<'a>)
                 }
-                Source::Live(live) => Ok(recording_stream(self, call, path, live.await?)),
+                Source::Live(live) => Ok(recording_stream(self, call, live.await?)),
             }
         })
     }
@@ -301,16 +306,15 @@ enum Source<F> {
     Live(F),
 }
 
-/// `stream`, passed on as it arrives and written to `path` when it ends whole (with a
+/// `stream`, passed on as it arrives and recorded when it ends whole (with a
 /// [`Chunk::Finished`] and no error); a stream cut short is not recorded.
 fn recording_stream<'a, C: ModelClient>(
     recorder: &'a Recorder<C>,
     call: Call,
-    path: PathBuf,
     stream: ChunkStream<'a>,
 ) -> ChunkStream<'a> {
     use futures_util::StreamExt;
-    let state = (Some(stream), Vec::new(), Some((call, path)));
+    let state = (Some(stream), Vec::new(), Some(call));
     Box::pin(futures_util::stream::unfold(state, move |(stream, mut chunks, mut pending)| async move {
         let mut stream = stream?;
         match stream.next().await {
@@ -321,8 +325,8 @@ fn recording_stream<'a, C: ModelClient>(
             Some(Err(error)) => Some((Err(error), (Some(stream), chunks, None))),
             None => {
                 let finished = chunks.iter().any(|c| matches!(c, Chunk::Finished { .. }));
-                let (call, path) = pending.take().filter(|_| finished)?;
-                let written = recorder.write(&call, &path, &Recorded::Chunks(chunks));
+                let call = pending.take().filter(|_| finished)?;
+                let written = recorder.write(&call, &Recorded::Chunks(chunks));
                 written.err().map(|error| (Err(error), (None, Vec::new(), None)))
             }
         }

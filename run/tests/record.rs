@@ -223,3 +223,25 @@ async fn nothing_recorded_for_an_agent_says_so_and_a_broken_recording_names_its_
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_call_that_failed_and_was_retried_replays_its_reply() {
+    let dir = folder("retried");
+    let server =
+        ScriptedServer::start(vec![ScriptedResponse::status(503, "busy"), ScriptedResponse::openai(FULL)])
+            .await
+            .unwrap();
+    let live = OpenAiCompatible::new(&server.url("/v1"), "").unwrap().with_model("local-model");
+    let options = RunOptions::default().backoff(std::time::Duration::ZERO, std::time::Duration::ZERO);
+    let recorder = Recorder::new(&live, &dir, RecordMode::Record);
+    let recorded = dispatch("a").run(&recorder, options.clone()).await.unwrap();
+    assert_eq!(recorded.report.retries(), 1);
+    drop(server);
+    // Only the reply is recorded; the replay needs no retry.
+    assert_eq!(recordings(&dir).len(), 1);
+    let replay = Recorder::new(offline(), &dir, RecordMode::Replay);
+    let replayed = dispatch("a").run(&replay, options).await.unwrap();
+    assert_eq!(replayed.output, recorded.output);
+    assert_eq!(replayed.report.retries(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
