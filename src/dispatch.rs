@@ -140,9 +140,13 @@ impl<A: Agent> Dispatch<A> {
 
     /// Checks a reply written as JSON of [`reply_schema`](Self::reply_schema) against the
     /// agent's contract, as [`parse_reply`](Self::parse_reply) checks its markdown form
-    /// ([`json_reply_markdown`](Self::json_reply_markdown)), and returns the typed output.
+    /// ([`json_reply_markdown`](Self::json_reply_markdown), without the metrics block, which
+    /// would otherwise end the last section's body), and returns the typed output.
     pub fn parse_json_reply(&self, reply: &str) -> Result<A::Output, ReplyError> {
-        self.parse_reply(&self.json_reply_markdown(reply)?)
+        let rows: Vec<_> = crate::format::section_rows::<A::Section>(self.context.as_ref()).collect();
+        let (sections, _) = crate::contract::schema::markdown_parts(&rows, &metric_rows::<A>(), reply)
+            .map_err(|problem| tag::<A>(ReplyError::new(vec![problem]), reply))?;
+        self.parse_reply(&sections)
     }
 
     /// [`prompt`](Self::prompt) followed by [`reply_format`](Self::reply_format): a prompt

@@ -88,6 +88,10 @@ impl Anthropic {
         if let Some(temperature) = request.temperature {
             body.value("temperature", &json!(temperature));
         }
+        if let Some(schema) = request.json_schema {
+            // Structured outputs, as generally available (no beta header).
+            body.value("output_config", &json!({"format": {"type": "json_schema", "schema": schema}}));
+        }
         if stream {
             body.value("stream", &json!(true));
         }
@@ -139,6 +143,10 @@ impl http::HttpBackend for Anthropic {
 
     fn idle_timeout(&self) -> std::time::Duration {
         self.http.idle
+    }
+
+    fn supports_json_schema(&self) -> bool {
+        true
     }
 
     fn send(

@@ -79,6 +79,9 @@ pub struct ModelRequest<'a> {
     pub temperature: Option<f32>,
     /// The reply grammar (GBNF) the server must follow, when the run is constrained.
     pub grammar: Option<&'a str>,
+    /// The JSON Schema the reply must follow (structured outputs), when the run is constrained
+    /// to it (`Constraint::JsonSchema`); the reply is then JSON.
+    pub json_schema: Option<&'a serde_json::Value>,
 }
 
 /// Token counts of a model call, or of a whole run.
@@ -160,6 +163,12 @@ pub trait ModelClient: Send + Sync {
         false
     }
 
+    /// Whether requests with a [`json_schema`](ModelRequest::json_schema) reach a server that
+    /// enforces it (structured outputs). `false` by default.
+    fn supports_json_schema(&self) -> bool {
+        false
+    }
+
     /// Sends `request` and waits for the whole reply.
     fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>>;
 
@@ -169,20 +178,26 @@ pub trait ModelClient: Send + Sync {
         &'a self,
         request: &ModelRequest<'_>,
     ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
-        let completion = self.complete(request);
-        Box::pin(async move {
-            let completion = completion.await?;
-            let mut chunks = vec![Ok(Chunk::Text(completion.text)), Ok(Chunk::Usage(completion.usage))];
-            if let Some(model) = completion.model {
-                chunks.push(Ok(Chunk::Model(model)));
-            }
-            if let Some(cost) = completion.cost_usd {
-                chunks.push(Ok(Chunk::CostUsd(cost)));
-            }
-            chunks.push(Ok(Chunk::Finished { reason: completion.finish_reason }));
-            Ok(Box::pin(futures_util::stream::iter(chunks)) as ChunkStream<'a>)
-        })
+        whole_as_stream(self.complete(request))
     }
+}
+
+/// The stream of a whole reply: its text as one piece, then its usage, model, cost and end.
+pub(crate) fn whole_as_stream<'a>(
+    completion: BoxFuture<'a, Result<Completion, ModelError>>,
+) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
+    Box::pin(async move {
+        let completion = completion.await?;
+        let mut chunks = vec![Ok(Chunk::Text(completion.text)), Ok(Chunk::Usage(completion.usage))];
+        if let Some(model) = completion.model {
+            chunks.push(Ok(Chunk::Model(model)));
+        }
+        if let Some(cost) = completion.cost_usd {
+            chunks.push(Ok(Chunk::CostUsd(cost)));
+        }
+        chunks.push(Ok(Chunk::Finished { reason: completion.finish_reason }));
+        Ok(Box::pin(futures_util::stream::iter(chunks)) as ChunkStream<'a>)
+    })
 }
 
 macro_rules! forward_client {
@@ -196,6 +211,9 @@ macro_rules! forward_client {
             }
             fn supports_grammar(&self) -> bool {
                 (**self).supports_grammar()
+            }
+            fn supports_json_schema(&self) -> bool {
+                (**self).supports_json_schema()
             }
             fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
                 (**self).complete(request)

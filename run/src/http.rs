@@ -236,6 +236,10 @@ pub(crate) trait HttpBackend: Send + Sync {
     fn supports_grammar(&self) -> bool {
         false
     }
+    /// Whether the server enforces a request's JSON Schema.
+    fn supports_json_schema(&self) -> bool {
+        false
+    }
     /// Builds the request for `request` (streamed or not) and sends it; reads nothing of the
     /// request after returning.
     fn send(
@@ -290,6 +294,10 @@ macro_rules! http_model_client {
 
             fn supports_grammar(&self) -> bool {
                 $crate::http::HttpBackend::supports_grammar(self)
+            }
+
+            fn supports_json_schema(&self) -> bool {
+                $crate::http::HttpBackend::supports_json_schema(self)
             }
 
             fn complete<'a>(

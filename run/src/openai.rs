@@ -30,6 +30,7 @@ pub struct OpenAiCompatible {
     system_prompts: http::SystemPrompts,
     max_tokens_field: &'static str,
     grammars: bool,
+    json_schemas: bool,
 }
 
 impl OpenAiCompatible {
@@ -48,6 +49,7 @@ impl OpenAiCompatible {
             system_prompts: http::SystemPrompts::default(),
             max_tokens_field: "max_tokens",
             grammars: false,
+            json_schemas: true,
         })
     }
 
@@ -91,6 +93,16 @@ impl OpenAiCompatible {
         self
     }
 
+    /// Says whether the server enforces a JSON Schema sent as `response_format` (`json_schema`,
+    /// with `strict`): on by default (OpenAI, vLLM, llama.cpp, Ollama, LM Studio and OpenRouter
+    /// take it), so that runs with [`Constraint::Auto`](crate::Constraint::Auto) send the reply
+    /// schema to a server without grammars. Runs with `Constraint::JsonSchema` send it either
+    /// way.
+    pub fn json_schemas(mut self, supported: bool) -> Self {
+        self.json_schemas = supported;
+        self
+    }
+
     /// The endpoint called.
     pub fn url(&self) -> &str {
         &self.url
@@ -107,6 +119,13 @@ impl OpenAiCompatible {
         }
         if let Some(grammar) = request.grammar {
             body.text("grammar", grammar);
+        }
+        if let Some(schema) = request.json_schema {
+            let name = agentbind::tool_name(request.agent);
+            body.value(
+                "response_format",
+                &json!({"type": "json_schema", "json_schema": {"name": name, "strict": true, "schema": schema}}),
+            );
         }
         if let Some(temperature) = request.temperature {
             body.value("temperature", &json!(temperature));
@@ -152,6 +171,7 @@ impl std::fmt::Debug for OpenAiCompatible {
             .field("models", &self.models)
             .field("max_tokens_field", &self.max_tokens_field)
             .field("grammars", &self.grammars)
+            .field("json_schemas", &self.json_schemas)
             .field("http", &self.http)
             .finish_non_exhaustive()
     }
@@ -185,6 +205,10 @@ impl http::HttpBackend for OpenAiCompatible {
 
     fn supports_grammar(&self) -> bool {
         self.grammars
+    }
+
+    fn supports_json_schema(&self) -> bool {
+        self.json_schemas
     }
 
     fn send(

@@ -15,8 +15,19 @@ pub enum Constraint {
     /// says so ([`Attempt::constraint`](crate::Attempt::constraint)). A backend that cannot
     /// send grammars fails the call with `ModelError::Config`.
     Grammar,
+    /// The dispatch's reply schema (`Dispatch::reply_schema`, a strict JSON Schema) sent as the
+    /// backend's structured output (OpenAI-compatible `response_format` `json_schema` with
+    /// `strict`, Anthropic's `output_config.format`, Claude Code's `--json-schema`); the JSON
+    /// reply is read back into the same typed output (`Dispatch::parse_json_reply`). To a
+    /// server that also takes grammars (llama.cpp's), bodies and repeated sections are bounded
+    /// as the grammar's are (`maxLength`, `maxItems`). A backend without structured outputs
+    /// fails the call with `ModelError::Config`.
+    JsonSchema,
     /// The grammar when the backend says it can send one
-    /// ([`ModelClient::supports_grammar`](crate::ModelClient::supports_grammar)), else none.
+    /// ([`ModelClient::supports_grammar`](crate::ModelClient::supports_grammar)), else the
+    /// reply schema when it takes one
+    /// ([`ModelClient::supports_json_schema`](crate::ModelClient::supports_json_schema)), else
+    /// none.
     Auto,
 }
 
@@ -29,6 +40,8 @@ pub enum ConstraintMode {
     Off,
     /// The reply grammar.
     Grammar,
+    /// The reply schema: the reply is JSON.
+    JsonSchema,
 }
 
 /// Options of a run. `RunOptions::default()`: one repair, two retries of a failed call
@@ -40,6 +53,7 @@ pub struct RunOptions {
     pub(crate) retries: u32,
     pub(crate) backoff: crate::retry::Backoff,
     pub(crate) reply_format: bool,
+    pub(crate) tolerant: bool,
     pub(crate) constraint: Constraint,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_tokens: Option<u32>,
@@ -53,6 +67,7 @@ impl Default for RunOptions {
             retries: 2,
             backoff: crate::retry::Backoff::default(),
             reply_format: true,
+            tolerant: false,
             constraint: Constraint::Off,
             timeout: None,
             max_tokens: None,
@@ -105,6 +120,15 @@ impl RunOptions {
     /// rather than the bare [`prompt`](agentbind::Dispatch::prompt). On by default.
     pub fn reply_format(mut self, send: bool) -> Self {
         self.reply_format = send;
+        self
+    }
+
+    /// Reads near misses tolerantly (off by default: strict): a reply that lacks a section
+    /// only because its heading is one level off, bold, without its colon or in another case
+    /// is accepted as `Dispatch::parse_reply_tolerant` reads it, and every rewrite is in the
+    /// attempt's [`normalizations`](crate::Attempt::normalizations), never silent.
+    pub fn tolerant(mut self, tolerant: bool) -> Self {
+        self.tolerant = tolerant;
         self
     }
 

@@ -11,7 +11,9 @@
 //! message), a later message, the model, the backend or the constraint.
 //!
 //! ```no_run
-//! # async fn example(dispatch: agentbind::Dispatch<impl agentbind::Agent>) -> Result<(), Box<dyn std::error::Error>> {
+//! # #[agentbind::agent("../examples/agents/backend-engineer-golang.md")]
+//! # mod golang {}
+//! # async fn example(dispatch: agentbind::Dispatch<golang::Agent>) -> Result<(), Box<dyn std::error::Error>> {
 //! use agentbind_run::{OpenAiCompatible, RecordMode, Recorder, RunDispatch, RunOptions};
 //!
 //! // `AGENTBIND_RECORD=record cargo test` records; plain `cargo test` replays offline.
@@ -341,6 +343,8 @@ struct Call {
     system: String,
     messages: Vec<(Role, String)>,
     grammar: Option<String>,
+    /// The reply schema, as JSON text.
+    json_schema: Option<String>,
 }
 
 impl Call {
@@ -352,6 +356,7 @@ impl Call {
             system: request.system.to_owned(),
             messages: request.messages.iter().map(|m| (m.role, m.content.clone())).collect(),
             grammar: request.grammar.map(str::to_owned),
+            json_schema: request.json_schema.map(|schema| schema.to_string()),
         }
     }
 
@@ -367,6 +372,11 @@ impl Call {
             hash.field(content.as_bytes());
         }
         hash.field(self.grammar.as_deref().unwrap_or_default().as_bytes());
+        if let Some(schema) = &self.json_schema {
+            // After the grammar, and only when there is one: keys of calls without a schema
+            // stay what they were.
+            hash.field(schema.as_bytes());
+        }
         hash.0
     }
 
@@ -383,6 +393,7 @@ impl Call {
             "system": self.system,
             "messages": messages,
             "grammar": self.grammar,
+            "json_schema": self.json_schema,
         })
     }
 
@@ -393,14 +404,14 @@ impl Call {
     /// The fields of `recording` that differ from this call's.
     fn changed_fields(&self, recording: &Value) -> Vec<Field> {
         let mine = self.to_json();
-        let mut changed = Vec::new();
+        let mut changed: Vec<Field> = Vec::new();
         for (key, field) in [
             ("backend", Field::Backend),
             ("model", Field::Model),
             ("system", Field::System),
             ("grammar", Field::Constraint),
         ] {
-            if mine[key] != recording[key] {
+            if mine[key] != recording[key] && !changed.contains(&field) {
                 changed.push(field);
             }
         }
@@ -642,6 +653,7 @@ mod tests {
             system: system.into(),
             messages: vec![(Role::User, message.into())],
             grammar: None,
+            json_schema: None,
         };
         // The same on every platform and Rust version (checked against an FNV-1a written in
         // Python): file names depend on it.

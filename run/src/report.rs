@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use agentbind::ReplyError;
+use agentbind::{AgentMetrics, FilledMetrics, MetricsError, Normalization, ReplyError};
 
 use crate::client::Usage;
 use crate::error::ModelError;
@@ -14,6 +14,21 @@ pub struct Run<O> {
     pub output: O,
     /// Every attempt, usage and timing.
     pub report: RunReport,
+}
+
+impl<O> Run<O> {
+    /// The accepted reply in its markdown form (a JSON reply's markdown form): what
+    /// [`metrics`](Self::metrics) reads.
+    pub fn reply(&self) -> &str {
+        self.report.attempts.last().map_or("", |a| a.markdown.as_deref().unwrap_or(&a.reply))
+    }
+
+    /// The metrics of the accepted reply, as `Metrics::from_reply` reads them
+    /// (`run.metrics::<golang::Metrics>()`): the `## Metrics` block, or a JSON reply's
+    /// `metrics` object.
+    pub fn metrics<M: AgentMetrics>(&self) -> Result<FilledMetrics<M>, MetricsError> {
+        agentbind::parse_metrics(self.reply())
+    }
 }
 
 /// How a run went: each attempt with its reply and error, total usage and time.
@@ -102,4 +117,10 @@ pub struct Attempt {
     pub cost_usd: Option<f64>,
     /// The constraint the call was made under.
     pub constraint: crate::options::ConstraintMode,
+    /// For a JSON reply ([`ConstraintMode::JsonSchema`](crate::ConstraintMode::JsonSchema)),
+    /// its markdown form, which the contract was checked on; `None` otherwise.
+    pub markdown: Option<String>,
+    /// The heading lines that the tolerant reading rewrote to accept the reply
+    /// ([`RunOptions::tolerant`](crate::RunOptions::tolerant)); empty when none was.
+    pub normalizations: Vec<Normalization>,
 }

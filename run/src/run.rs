@@ -103,7 +103,7 @@ where
                 continue;
             }
         };
-        let parsed = session.dispatch().parse(&completion.text);
+        let parsed = session.parse(&completion.text);
         match session.record(completion, parsed, started) {
             Step::Done(run) => return Ok(*run),
             Step::Repair(_) => continue,

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use agentbind::contract::{GrammarError, GrammarLimits};
 #[cfg(feature = "routing")]
 use agentbind::AnyDispatch;
-use agentbind::{Agent, ClaudeCodeSettings, Dispatch, Model, ReplyError, Tool};
+use agentbind::{Agent, ClaudeCodeSettings, Dispatch, Model, Normalization, ReplyError, Tool};
+use serde_json::Value;
 
 use crate::client::{Completion, Message, ModelClient, ModelRequest};
 use crate::error::{ModelError, RunError, RunErrorKind};
@@ -43,8 +44,16 @@ pub(crate) trait RunContract {
     fn first_message(&self, reply_format: bool) -> String;
     /// The reply checked against the contract.
     fn parse(&self, reply: &str) -> Result<Self::Output, ReplyError>;
+    /// The reply checked against the contract, near misses read tolerantly.
+    fn parse_tolerant(&self, reply: &str) -> Result<(Self::Output, Vec<Normalization>), ReplyError>;
+    /// The markdown form of a JSON reply.
+    fn json_markdown(&self, reply: &str) -> Result<String, ReplyError>;
+    /// A JSON reply checked against the contract.
+    fn parse_json(&self, reply: &str) -> Result<Self::Output, ReplyError>;
     /// The reply grammar.
     fn grammar(&self, limits: GrammarLimits) -> Result<String, GrammarError>;
+    /// The reply schema, bounded by `bounds` when given.
+    fn schema(&self, bounds: Option<GrammarLimits>) -> Option<Value>;
 }
 
 impl<A: Agent> RunContract for Dispatch<A> {
@@ -74,8 +83,23 @@ impl<A: Agent> RunContract for Dispatch<A> {
     fn parse(&self, reply: &str) -> Result<A::Output, ReplyError> {
         self.parse_reply(reply)
     }
+    fn parse_tolerant(&self, reply: &str) -> Result<(A::Output, Vec<Normalization>), ReplyError> {
+        self.parse_reply_tolerant(reply)
+    }
+    fn json_markdown(&self, reply: &str) -> Result<String, ReplyError> {
+        self.json_reply_markdown(reply)
+    }
+    fn parse_json(&self, reply: &str) -> Result<Self::Output, ReplyError> {
+        self.parse_json_reply(reply)
+    }
     fn grammar(&self, limits: GrammarLimits) -> Result<String, GrammarError> {
         self.reply_grammar_with(limits)
+    }
+    fn schema(&self, bounds: Option<GrammarLimits>) -> Option<Value> {
+        match bounds {
+            Some(limits) => self.reply_schema_bounded(limits),
+            None => self.reply_schema(),
+        }
     }
 }
 
@@ -107,8 +131,23 @@ impl RunContract for AnyDispatch<'_> {
     fn parse(&self, reply: &str) -> Result<serde_json::Value, ReplyError> {
         self.parse_reply(reply)
     }
+    fn parse_tolerant(&self, reply: &str) -> Result<(Value, Vec<Normalization>), ReplyError> {
+        self.parse_reply_tolerant(reply)
+    }
+    fn json_markdown(&self, reply: &str) -> Result<String, ReplyError> {
+        self.json_reply_markdown(reply)
+    }
+    fn parse_json(&self, reply: &str) -> Result<Self::Output, ReplyError> {
+        self.parse_json_reply(reply)
+    }
     fn grammar(&self, limits: GrammarLimits) -> Result<String, GrammarError> {
         self.reply_grammar_with(limits)
+    }
+    fn schema(&self, bounds: Option<GrammarLimits>) -> Option<Value> {
+        match bounds {
+            Some(limits) => self.reply_schema_bounded(limits),
+            None => self.reply_schema(),
+        }
     }
 }
 
@@ -118,6 +157,8 @@ pub(crate) struct Session<'d, D: RunContract> {
     /// The reply grammar every attempt is sent with, when the run is constrained and the agent
     /// has one.
     grammar: Option<String>,
+    /// The reply schema every attempt is sent with, when the run is constrained to JSON.
+    schema: Option<Value>,
     messages: Vec<Message>,
     report: RunReport,
     started: Instant,
@@ -138,14 +179,32 @@ impl<'d, D: RunContract> Session<'d, D> {
         };
         let deadline = options.timeout.map(|limit| started + limit);
         let grammar = grammar_of(dispatch, client, &options);
+        let schema = if grammar.is_none() { schema_of(dispatch, client, &options) } else { None };
+        let prompt = match &schema {
+            Some(_) if options.reply_format => format!("{}\n\n{JSON_NOTE}", dispatch.first_message(false)),
+            Some(_) => dispatch.first_message(false),
+            None => prompt,
+        };
         let messages = vec![Message::user(prompt)];
-        Self { dispatch, options, grammar, messages, report, started, deadline, waited: Duration::ZERO }
+        Self {
+            dispatch,
+            options,
+            grammar,
+            schema,
+            messages,
+            report,
+            started,
+            deadline,
+            waited: Duration::ZERO,
+        }
     }
 
     /// The constraint attempts are made under.
     pub(crate) fn constraint_mode(&self) -> ConstraintMode {
         if self.grammar.is_some() {
             ConstraintMode::Grammar
+        } else if self.schema.is_some() {
+            ConstraintMode::JsonSchema
         } else {
             ConstraintMode::Off
         }
@@ -167,6 +226,36 @@ impl<'d, D: RunContract> Session<'d, D> {
             max_tokens: self.options.max_tokens,
             temperature: self.options.temperature,
             grammar: self.grammar.as_deref(),
+            json_schema: self.schema.as_ref(),
+        }
+    }
+
+    /// Whether a reply whose incremental parse gave `strict` must be parsed again by
+    /// [`parse`](Self::parse): a JSON reply always, a refused one when the run is tolerant.
+    pub(crate) fn reparses<O>(&self, strict: &Result<O, ReplyError>) -> bool {
+        self.schema.is_some() || (self.options.tolerant && strict.is_err())
+    }
+
+    /// `text` checked against the contract as this run reads replies: a JSON reply through
+    /// its markdown form (kept for the report), near misses tolerantly when the run is
+    /// tolerant.
+    pub(crate) fn parse(&self, text: &str) -> Parsed<D::Output> {
+        if self.schema.is_some() {
+            return match self.dispatch.json_markdown(text) {
+                Ok(markdown) => Parsed {
+                    output: self.dispatch.parse_json(text),
+                    markdown: Some(markdown),
+                    normalizations: Vec::new(),
+                },
+                Err(error) => Parsed::strict(Err(error)),
+            };
+        }
+        if !self.options.tolerant {
+            return Parsed::strict(self.dispatch.parse(text));
+        }
+        match self.dispatch.parse_tolerant(text) {
+            Ok((output, normalizations)) => Parsed { output: Ok(output), markdown: None, normalizations },
+            Err(error) => Parsed::strict(Err(error)),
         }
     }
 
@@ -205,6 +294,8 @@ impl<'d, D: RunContract> Session<'d, D> {
             finish_reason,
             cost_usd,
             constraint: self.constraint_mode(),
+            markdown: None,
+            normalizations: Vec::new(),
         };
         (attempt, text)
     }
@@ -213,11 +304,14 @@ impl<'d, D: RunContract> Session<'d, D> {
     pub(crate) fn record(
         &mut self,
         completion: Completion,
-        parsed: Result<D::Output, ReplyError>,
+        parsed: Parsed<D::Output>,
         started: Instant,
     ) -> Step<D::Output> {
         let (mut attempt, text) = self.attempt(completion, started);
-        match parsed {
+        let Parsed { output, markdown, normalizations } = parsed;
+        attempt.markdown = markdown;
+        attempt.normalizations = normalizations;
+        match output {
             Ok(output) => {
                 attempt.reply = text;
                 self.report.attempts.push(attempt);
@@ -231,7 +325,10 @@ impl<'d, D: RunContract> Session<'d, D> {
                 attempt.reply = text.clone();
                 self.report.attempts.push(attempt);
                 if self.report.repairs() < self.options.repairs as usize {
-                    let feedback = error.feedback();
+                    let feedback = match self.schema {
+                        Some(_) => json_feedback(&error),
+                        None => error.feedback(),
+                    };
                     self.messages.push(Message::assistant(text));
                     self.messages.push(Message::user(feedback));
                     Step::Repair(error)
@@ -308,6 +405,67 @@ pub(crate) fn non_empty(
     }
 }
 
+/// What the run says of the reply when it is constrained to JSON and the reply format is on.
+const JSON_NOTE: &str = "Reply with one JSON object that follows the response's JSON schema: one key per \
+     section of your reply (its text in markdown, without the heading line), and `metrics` for the \
+     metrics.";
+
+/// A reply checked as the run reads replies ([`Session::parse`]).
+pub(crate) struct Parsed<O> {
+    /// The output, or why the reply was refused.
+    pub(crate) output: Result<O, ReplyError>,
+    /// A JSON reply's markdown form.
+    pub(crate) markdown: Option<String>,
+    /// What the tolerant reading rewrote.
+    pub(crate) normalizations: Vec<Normalization>,
+}
+
+impl<O> Parsed<O> {
+    /// A reply read strictly, as markdown.
+    pub(crate) fn strict(output: Result<O, ReplyError>) -> Self {
+        Parsed { output, markdown: None, normalizations: Vec::new() }
+    }
+}
+
+/// The repair request after a JSON reply that `error` refused.
+fn json_feedback(error: &ReplyError) -> String {
+    let mut out = String::from("Your JSON reply does not meet the contract:\n");
+    for problem in error.problems() {
+        out.push_str(&format!("- {problem}\n"));
+    }
+    out.push_str("\nReply again with the complete JSON object, keeping what was right.");
+    out
+}
+
+/// The reply schema of `dispatch` when `options` constrain the run to JSON (or `Auto` and
+/// `client` takes a schema but no grammar of this agent): bounded like the grammar for a
+/// server that takes grammars too (llama.cpp's accepts `maxLength` and `maxItems`; strict
+/// modes elsewhere do not).
+fn schema_of<D: RunContract, C: ModelClient + ?Sized>(
+    dispatch: &D,
+    client: &C,
+    options: &RunOptions,
+) -> Option<Value> {
+    let wanted = match options.constraint {
+        Constraint::JsonSchema => true,
+        Constraint::Auto => client.supports_json_schema(),
+        Constraint::Off | Constraint::Grammar => false,
+    };
+    if !wanted {
+        return None;
+    }
+    let bounds = client.supports_grammar().then(|| limits_of(options));
+    dispatch.schema(bounds)
+}
+
+/// The grammar's limits for a run: bodies short enough for its token limit, when it has one.
+fn limits_of(options: &RunOptions) -> GrammarLimits {
+    match options.max_tokens {
+        Some(tokens) => GrammarLimits::default().within_tokens(tokens),
+        None => GrammarLimits::default(),
+    }
+}
+
 /// The reply grammar of `dispatch` when `options` constrain the run and `client` can send it:
 /// bounded to the run's token limit, when it has one. An agent without a grammar runs
 /// unconstrained.
@@ -317,16 +475,12 @@ fn grammar_of<D: RunContract, C: ModelClient + ?Sized>(
     options: &RunOptions,
 ) -> Option<String> {
     let wanted = match options.constraint {
-        Constraint::Off => false,
+        Constraint::Off | Constraint::JsonSchema => false,
         Constraint::Grammar => true,
         Constraint::Auto => client.supports_grammar(),
     };
     if !wanted {
         return None;
     }
-    let limits = match options.max_tokens {
-        Some(tokens) => agentbind::contract::GrammarLimits::default().within_tokens(tokens),
-        None => agentbind::contract::GrammarLimits::default(),
-    };
-    dispatch.grammar(limits).ok()
+    dispatch.grammar(limits_of(options)).ok()
 }

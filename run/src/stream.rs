@@ -12,7 +12,7 @@ use crate::client::{Chunk, ChunkStream, Completion, ModelClient, Usage};
 use crate::error::{ModelError, RunError, RunErrorKind};
 use crate::options::RunOptions;
 use crate::report::Run;
-use crate::session::{Session, Step};
+use crate::session::{Parsed, Session, Step};
 
 /// What a streaming run reports, in order: for each attempt `AttemptStarted`, `Text` and
 /// section events as the reply arrives, then `Repairing` (and the next attempt) or
@@ -267,8 +267,10 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
         let Receiving { parser, usage, model, cost_usd, started, .. } = receiving;
         let FinishedReply { events, output, text } = parser.finish();
         self.pending.extend(events.into_iter().map(RunEvent::from).map(Ok));
+        let parsed =
+            if self.session.reparses(&output) { self.session.parse(&text) } else { Parsed::strict(output) };
         let completion = Completion { text, usage, model, finish_reason, cost_usd };
-        match self.session.record(completion, output, started) {
+        match self.session.record(completion, parsed, started) {
             Step::Done(run) => self.pending.push_back(Ok(RunEvent::Finished(run))),
             Step::Repair(error) => {
                 self.pending.push_back(Ok(RunEvent::Repairing { error }));

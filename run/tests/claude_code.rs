@@ -378,3 +378,30 @@ async fn dropping_a_stream_kills_the_child() {
 fn is_gone_now(pid: u32) -> bool {
     !std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
+
+#[tokio::test]
+async fn a_json_schema_run_passes_the_schema_and_reads_the_structured_output() {
+    let dispatch = dispatch();
+    let structured = serde_json::json!({
+        "Summary": "Done.", "Implementation": "A handler.", "Files Changed": "- a.go", "Testing": "ok",
+        "Next Steps": "None.", "Standards Compliance": null, "Blockers": null,
+        "metrics": {"files_changed": 1, "lines_added": 2, "lines_removed": 3, "test_coverage_delta": 4, "execution_time_seconds": 5}
+    });
+    let mut printed: serde_json::Value = serde_json::from_str(&result(&structured.to_string())).unwrap();
+    printed["structured_output"] = structured.clone();
+    let stand_in = StandIn::new("json-schema");
+    stand_in.script(1, &printed.to_string(), "", 0).script(2, &printed.to_string(), "", 0);
+    let client = ClaudeCode::with_program(stand_in.program());
+    let options = RunOptions::default().constrain(agentbind_run::Constraint::JsonSchema);
+    let run = dispatch.run(&client, options.clone()).await.unwrap();
+    assert_eq!(run.output.summary.body, "Done.");
+    assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::JsonSchema);
+    assert_eq!(run.metrics::<golang::Metrics>().unwrap().metrics.lines_removed, 3);
+    let schema: serde_json::Value =
+        serde_json::from_str(value_after(&stand_in.args(1), "--json-schema").unwrap()).unwrap();
+    assert_eq!(schema, dispatch.reply_schema().unwrap());
+    // Streamed, the structured reply comes whole, from the same `--output-format json` call.
+    let events: Vec<_> = dispatch.run_stream(&client, options).collect().await;
+    assert!(matches!(events.last(), Some(Ok(RunEvent::Finished(_)))), "{events:?}");
+    assert_eq!(&stand_in.args(2)[..3], ["-p", "--output-format", "json"]);
+}

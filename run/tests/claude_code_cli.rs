@@ -575,3 +575,50 @@ async fn a_reply_after_tool_calls_streams_every_turn_and_parses_as_run_does() {
     assert_eq!(streamed.output, run.output);
     assert_eq!(messages_requests(&server).len(), 4);
 }
+
+#[tokio::test]
+async fn a_json_schema_run_gets_the_structured_output_of_the_real_cli() {
+    let Some(cli) = ClaudeCli::find_or_skip("a_json_schema_run_gets_the_structured_output_of_the_real_cli")
+    else {
+        return;
+    };
+    let reply = json!({
+        "Summary": "Added the endpoint.", "Implementation": "A handler.", "Files Changed": "- health.go",
+        "Testing": "go test passes.", "Next Steps": "None.", "Standards Compliance": null, "Blockers": null,
+        "metrics": {"files_changed": 1, "lines_added": 20, "lines_removed": 0, "test_coverage_delta": 2.5, "execution_time_seconds": 9.5}
+    });
+    let answer = reply.clone();
+    let server = ScriptedServer::with_handler(move |request| {
+        if request.path_without_query() != "/v1/messages" {
+            return ScriptedResponse::json(
+                404,
+                &json!({"type": "error", "error": {"type": "not_found_error"}}),
+            );
+        }
+        if !request.tool_names().iter().any(|name| name == "StructuredOutput") {
+            return text("NO-STRUCTURED-OUTPUT-TOOL");
+        }
+        ScriptedResponse::anthropic_blocks_stream(
+            [AnthropicBlock::tool_use("toolu_01STRUCTURED0001", "StructuredOutput", answer.clone())],
+            "tool_use",
+        )
+    })
+    .await
+    .unwrap();
+    let client = cli.claude_code(&server.url(""));
+    let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
+        task_description: "Add /health".into(),
+        requirements: "Return 200".into(),
+    }));
+    let options = RunOptions::default().constrain(agentbind_run::Constraint::JsonSchema).repairs(0);
+    let run = within(dispatch.run(&client, options)).await.unwrap();
+    assert_eq!(run.output.summary.body, "Added the endpoint.");
+    assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::JsonSchema);
+    assert_eq!(run.metrics::<golang::Metrics>().unwrap().metrics.files_changed, 1);
+    // The CLI offered the model the reply schema as its StructuredOutput tool.
+    let requests = messages_requests(&server);
+    let tools = requests[0].json().unwrap()["tools"].clone();
+    let structured =
+        tools.as_array().unwrap().iter().find(|t| t["name"] == "StructuredOutput").unwrap().clone();
+    assert_eq!(structured["input_schema"], dispatch.reply_schema().unwrap());
+}

@@ -19,6 +19,21 @@ pub mod reviewer {}
 const FULL: &str = "## Summary\nAdded the endpoint.\n\n## Implementation\nA handler.\n\n## Files Changed\n- health.go\n\n## Testing\ngo test passes.\n\n## Next Steps\nNone.\n";
 const PARTIAL: &str = "## Summary\nAdded the endpoint.\n";
 
+/// [`FULL`] as a JSON reply of the reply schema.
+fn full_json() -> String {
+    serde_json::json!({
+        "Summary": "Added the endpoint.",
+        "Implementation": "A handler.",
+        "Files Changed": "- health.go",
+        "Testing": "go test passes.",
+        "Next Steps": "None.",
+        "Standards Compliance": null,
+        "Blockers": null,
+        "metrics": {"files_changed": 1, "lines_added": 20, "lines_removed": 0, "test_coverage_delta": 1.5, "execution_time_seconds": 3.0}
+    })
+    .to_string()
+}
+
 /// The completion tokens the scripted server counts for `text`: one per word.
 fn words(text: &str) -> u64 {
     text.split_whitespace().count() as u64
@@ -531,9 +546,11 @@ async fn a_constrained_run_sends_the_reply_grammar_and_says_so_in_the_report() {
         .reply_grammar_with(agentbind::contract::GrammarLimits::default().within_tokens(1024))
         .unwrap();
     assert_eq!(body["grammar"], expected);
-    // Auto sends it only to a client that says its server enforces grammars.
+    // Auto sends it only to a client that says its server enforces grammars (to others, the
+    // reply schema, when they take one).
     let auto = RunOptions::default().constrain(agentbind_run::Constraint::Auto);
-    let run = dispatch.run(&client, auto.clone()).await.unwrap();
+    let no_schemas = client.clone().json_schemas(false);
+    let run = dispatch.run(&no_schemas, auto.clone()).await.unwrap();
     assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::Off);
     assert!(server.requests()[1].json().unwrap().get("grammar").is_none());
     let grammars = client.clone().grammars(true);
@@ -552,12 +569,14 @@ async fn backends_without_grammars_refuse_a_constrained_run() {
         "{error}"
     );
     assert!(server.requests().is_empty());
-    // Auto runs unconstrained there.
+    // Auto sends the reply schema there, which it takes.
+    let schema_server = ScriptedServer::repeating(ScriptedResponse::anthropic(&full_json())).await.unwrap();
+    let client = Anthropic::with_base_url(&schema_server.url(""), "k").unwrap();
     let run = dispatch()
         .run(&client, RunOptions::default().constrain(agentbind_run::Constraint::Auto))
         .await
         .unwrap();
-    assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::Off);
+    assert_eq!(run.report.attempts[0].constraint, agentbind_run::ConstraintMode::JsonSchema);
 }
 
 agentbind::registry!(pub Team = golang, reviewer);

@@ -194,6 +194,19 @@ pub(crate) fn markdown_of_json<'p>(
     metrics: &[(&str, MetricKind)],
     reply: &str,
 ) -> Result<String, ReplyProblem> {
+    let (mut out, metrics) = markdown_parts(sections, metrics, reply)?;
+    out.push_str(&metrics);
+    Ok(out)
+}
+
+/// The two parts of [`markdown_of_json`]: the sections, and the metrics block (empty when the
+/// reply has none), so that the contract is checked on the sections alone (a metrics block
+/// after the last section would otherwise be part of its body).
+pub(crate) fn markdown_parts<'p>(
+    sections: &[(SectionPattern<'p>, Need)],
+    metrics: &[(&str, MetricKind)],
+    reply: &str,
+) -> Result<(String, String), ReplyProblem> {
     let invalid = |message: String| ReplyProblem::InvalidJson { message };
     let value: Value = serde_json::from_str(reply.trim_start_matches('\u{feff}'))
         .map_err(|e| invalid(format!("it is not JSON ({e})")))?;
@@ -222,12 +235,13 @@ pub(crate) fn markdown_of_json<'p>(
             }
         }
     }
+    let mut block = String::new();
     if has_metrics_key(sections, metrics) {
         if let Some(values) = object.get(METRICS_KEY).filter(|v| !v.is_null()) {
             let Value::Object(values) = values else {
                 return Err(invalid(format!("`{METRICS_KEY}` is not an object")));
             };
-            out.push_str("\n## Metrics\n");
+            block.push_str("\n## Metrics\n");
             for (name, kind) in metrics {
                 let Some(value) = values.get(*name).filter(|v| !v.is_null()) else { continue };
                 let text = match (kind, value) {
@@ -235,11 +249,11 @@ pub(crate) fn markdown_of_json<'p>(
                     (_, Value::String(text)) => text.replace(['\r', '\n'], " "),
                     (_, value) => value.to_string(),
                 };
-                out.push_str(&format!("{name}: {text}\n"));
+                block.push_str(&format!("{name}: {text}\n"));
             }
         }
     }
-    Ok(out)
+    Ok((out, block))
 }
 
 /// The heading line and body of one occurrence of the section of `pattern`.

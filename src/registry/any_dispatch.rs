@@ -46,6 +46,7 @@ pub(crate) trait ErasedDispatch: Send + Sync {
     ) -> Result<String, crate::contract::GrammarError>;
     fn reply_schema(&self, bounds: Option<crate::contract::GrammarLimits>) -> Option<Value>;
     fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError>;
+    fn parse_json_reply(&self, reply: &str) -> Result<Value, ReplyError>;
     fn instructions(&self) -> &str;
     fn context(&self) -> Option<&str>;
     fn parse_reply(&self, reply: &str) -> Result<Value, ReplyError>;
@@ -81,6 +82,10 @@ where
     }
     fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError> {
         Dispatch::json_reply_markdown(self, reply)
+    }
+    fn parse_json_reply(&self, reply: &str) -> Result<Value, ReplyError> {
+        let output = Dispatch::parse_json_reply(self, reply)?;
+        Ok(serde_json::to_value(output).unwrap_or(Value::Null))
     }
     fn instructions(&self) -> &str {
         Dispatch::instructions(self)
@@ -151,7 +156,7 @@ impl<'a> AnyDispatch<'a> {
     /// Checks a JSON reply against the agent's contract ([`Dispatch::parse_json_reply`]) and
     /// gives the typed output as JSON.
     pub fn parse_json_reply(&self, reply: &str) -> Result<Value, ReplyError> {
-        self.inner.parse_reply(&self.inner.json_reply_markdown(reply)?)
+        self.inner.parse_json_reply(reply)
     }
 
     /// The free-form instructions.

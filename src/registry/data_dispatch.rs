@@ -196,6 +196,14 @@ impl ErasedDispatch for DataDispatch<'_> {
             .map_err(|problem| self.tag(ReplyError::new(vec![problem]), reply))
     }
 
+    fn parse_json_reply(&self, reply: &str) -> Result<Value, ReplyError> {
+        let patterns = self.agent.section_matcher().patterns();
+        let rows: Vec<_> = patterns.iter().copied().zip(self.needs()).collect();
+        let (sections, _) = crate::contract::schema::markdown_parts(&rows, &self.agent.metrics(), reply)
+            .map_err(|problem| self.tag(ReplyError::new(vec![problem]), reply))?;
+        self.parse_reply(&sections)
+    }
+
     fn instructions(&self) -> &str {
         &self.instructions
     }

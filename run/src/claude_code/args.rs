@@ -48,6 +48,12 @@ impl ClaudeCode {
             args.push("--max-turns".to_owned());
             args.push(turns.to_string());
         }
+        if let Some(schema) = request.json_schema {
+            // The CLI gives the model a StructuredOutput tool of this schema; the result's
+            // `structured_output` is the reply.
+            args.push("--json-schema".to_owned());
+            args.push(schema.to_string());
+        }
         args.extend(self.args.iter().cloned());
         args
     }

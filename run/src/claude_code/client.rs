@@ -148,6 +148,11 @@ impl ModelClient for ClaudeCode {
         self.models.resolve(model)
     }
 
+    /// `--json-schema`.
+    fn supports_json_schema(&self) -> bool {
+        true
+    }
+
     fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
         if request.grammar.is_some() {
             return Box::pin(async { Err(no_grammar()) });
@@ -162,6 +167,11 @@ impl ModelClient for ClaudeCode {
     ) -> BoxFuture<'a, Result<ChunkStream<'a>, ModelError>> {
         if request.grammar.is_some() {
             return Box::pin(async { Err(no_grammar()) });
+        }
+        if request.json_schema.is_some() {
+            // The structured reply is a tool call, which stream-json does not give as text:
+            // it comes whole, at the end.
+            return crate::client::whole_as_stream(self.complete(request));
         }
         let call = self.call(request, true);
         Box::pin(self.stream_call(call))

@@ -64,9 +64,11 @@ pub(super) fn completion_of(program: &str, result: &Value) -> Result<(Completion
     if let Some(message) = result_failure(result) {
         return Err(ModelError::Process { program: program.to_owned(), code: Some(0), message });
     }
-    let text = match &result["result"] {
-        Value::String(text) => text.clone(),
-        Value::Null => String::new(),
+    let text = match (&result["structured_output"], &result["result"]) {
+        // `--json-schema`: the object the model gave its StructuredOutput tool.
+        (structured @ Value::Object(_), _) => structured.to_string(),
+        (_, Value::String(text)) => text.clone(),
+        (_, Value::Null) => String::new(),
         _ => {
             return Err(ModelError::InvalidResponse {
                 message: "`result` is not text".to_owned(),

@@ -22,5 +22,6 @@ pub(super) fn request<'a>(messages: &'a [Message], settings: ClaudeCodeSettings<
         max_tokens: None,
         temperature: None,
         grammar: None,
+        json_schema: None,
     }
 }
