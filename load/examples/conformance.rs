@@ -8,8 +8,8 @@
 //! ```
 //!
 //! `AGENTBIND_BASE_URL` (default `http://127.0.0.1:8080/v1`) and `AGENTBIND_MODEL` (default
-//! `smollm2-135m-instruct`) choose the server, `AGENTBIND_MODES` the modes (default
-//! `bare,format,grammar`) and `AGENTBIND_MAX_TOKENS` the reply limit (default 512). Agents whose prompt does not fit the model's
+//! `smollm2-135m-instruct`) choose the server, `AGENTBIND_MODES` the modes (`bare`, `format`,
+//! `tolerant`, `grammar`, `json`; default `bare,format,grammar,json`) and `AGENTBIND_MAX_TOKENS` the reply limit (default 512). Agents whose prompt does not fit the model's
 //! context are listed, not skipped silently.
 
 use std::path::Path;
@@ -69,6 +69,12 @@ fn too_long(error: &ModelError) -> bool {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let per_agent: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(2);
+    // `AGENTBIND_VERBOSE`: every attempt's finish reason, error and reply start on stderr.
+    let verbose = std::env::var_os("AGENTBIND_VERBOSE").is_some();
+    // `AGENTBIND_AGENTS`: only these agents (comma-separated names), for a quick look.
+    let only: Option<Vec<String>> = std::env::var("AGENTBIND_AGENTS")
+        .ok()
+        .map(|names| names.split(',').map(|n| n.trim().to_owned()).collect());
     let url = std::env::var("AGENTBIND_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:8080/v1".to_owned());
     let model = std::env::var("AGENTBIND_MODEL").unwrap_or_else(|_| "smollm2-135m-instruct".to_owned());
     let client = OpenAiCompatible::new(&url, "").expect("a valid URL").with_model(&model).grammars(true);
@@ -76,7 +82,7 @@ async fn main() {
     registry.add_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/ring"));
     let max_tokens: u32 =
         std::env::var("AGENTBIND_MAX_TOKENS").ok().and_then(|t| t.parse().ok()).unwrap_or(512);
-    let wanted = std::env::var("AGENTBIND_MODES").unwrap_or_else(|_| "bare,format,grammar".to_owned());
+    let wanted = std::env::var("AGENTBIND_MODES").unwrap_or_else(|_| "bare,format,grammar,json".to_owned());
     let all_modes = [
         (
             "bare",
@@ -93,11 +99,28 @@ async fn main() {
             },
         ),
         (
+            "tolerant",
+            Mode {
+                name: "reply format + 2 repairs, tolerant",
+                options: RunOptions::default().repairs(2).tolerant(true).max_tokens(max_tokens),
+            },
+        ),
+        (
             "grammar",
             Mode {
                 name: "grammar",
                 options: RunOptions::default()
                     .constrain(Constraint::Grammar)
+                    .repairs(2)
+                    .max_tokens(max_tokens),
+            },
+        ),
+        (
+            "json",
+            Mode {
+                name: "JSON schema",
+                options: RunOptions::default()
+                    .constrain(Constraint::JsonSchema)
                     .repairs(2)
                     .max_tokens(max_tokens),
             },
@@ -112,6 +135,9 @@ async fn main() {
     let (mut measured, mut too_large, mut without_grammar) = (Vec::new(), Vec::new(), Vec::new());
     'agents: for agent in registry.agents() {
         let agent: &dyn DynAgent = agent;
+        if only.as_ref().is_some_and(|only| !only.iter().any(|n| n == agent.name())) {
+            continue;
+        }
         let contexts: Vec<Option<&str>> =
             std::iter::once(None).chain(agent.contexts().iter().map(|(c, _)| Some(*c))).collect();
         for seed in 0..per_agent {
@@ -140,6 +166,19 @@ async fn main() {
                     }
                     Err(error) => &error.report,
                 };
+                if verbose {
+                    for attempt in &report.attempts {
+                        let why = attempt.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+                        eprintln!(
+                            "  {} [{}] finish {:?}, {} tokens: {why}\n  reply: {:.300}",
+                            agent.name(),
+                            mode.name,
+                            attempt.finish_reason,
+                            attempt.usage.output_tokens,
+                            attempt.reply
+                        );
+                    }
+                }
                 tally.dispatches += 1;
                 tally.attempts += report.attempts.len();
                 tally.wall += wall;

@@ -76,9 +76,12 @@ pub(crate) fn reply_schema<'p>(
     if sections.is_empty() {
         return None;
     }
-    let units =
-        sections.iter().map(|(p, _)| if p.repeated { bounds.map_or(1, |b| b.repeats) } else { 1 }).sum();
-    let body_chars = bounds.map(|b| b.lines_for(units, 40) * b.line_chars);
+    let units: usize = sections
+        .iter()
+        .map(|(p, _)| if p.repeated { bounds.map_or(1, |b| b.repeats) } else { 1 })
+        .sum::<usize>()
+        + usize::from(has_metrics_key(&sections, metrics));
+    let body_chars = bounds.map(|b| body_chars(b, units));
     let body = || {
         let mut body = json!({"type": "string", "description": "The section's text, in markdown, without its heading line."});
         if let Some(chars) = body_chars {
@@ -140,6 +143,18 @@ pub(crate) fn reply_schema<'p>(
     Some(strict_object_of(properties))
 }
 
+/// The `maxLength` of a body when the reply of `units` section occurrences must fit `limits`:
+/// the grammar's `body_lines` lines of `line_chars`, and with a token budget at most a
+/// character per token of each occurrence's share, less the JSON around it (a string's
+/// length counts characters, and a model that loops on emoji spends several tokens on each).
+fn body_chars(limits: GrammarLimits, units: usize) -> usize {
+    let lines = limits.body_lines * limits.line_chars;
+    match limits.max_tokens {
+        Some(tokens) => (tokens as usize / units.max(1)).saturating_sub(24).clamp(16, lines),
+        None => lines,
+    }
+}
+
 /// `{"type": "object"}` with `fields`, all required, no other property.
 fn strict_object<'k>(fields: impl IntoIterator<Item = (&'k str, Value)>) -> Value {
     strict_object_of(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
@@ -156,31 +171,51 @@ fn strict_object_of(properties: Map<String, Value>) -> Value {
 /// (`(?P<n>..)`), Unicode classes (`\p{..}`) and other escapes ECMAScript lacks.
 fn portable_pattern(pattern: &str) -> Option<String> {
     let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 16);
     let mut i = 0;
     let mut class = false;
     while i < chars.len() {
         match chars[i] {
             '\\' => {
                 let escaped = *chars.get(i + 1)?;
-                if !(escaped.is_ascii_punctuation() || "dDwWsSbBtn".contains(escaped)) {
-                    return None;
+                // Class shorthands as explicit classes: llama.cpp reads no `\d`, `\w` or `\s`.
+                let spelled = match (escaped, class) {
+                    ('d', false) => "[0-9]",
+                    ('d', true) => "0-9",
+                    ('w', false) => "[A-Za-z0-9_]",
+                    ('w', true) => "A-Za-z0-9_",
+                    ('s', false) => r"[ \t]",
+                    ('s', true) => r" \t",
+                    ('D', false) => "[^0-9]",
+                    ('W', false) => "[^A-Za-z0-9_]",
+                    ('S', false) => r"[^ \t]",
+                    (c, _) if c.is_ascii_punctuation() || "bBtn".contains(c) => "",
+                    _ => return None,
+                };
+                if spelled.is_empty() {
+                    out.push('\\');
+                    out.push(escaped);
+                } else {
+                    out.push_str(spelled);
                 }
-                i += 1;
+                i += 2;
+                continue;
             }
             '[' if !class => class = true,
             ']' if class => class = false,
             '(' if !class && chars.get(i + 1) == Some(&'?') && chars.get(i + 2) != Some(&':') => return None,
             _ => {}
         }
+        out.push(chars[i]);
         i += 1;
     }
-    let core = pattern.strip_prefix('^');
+    let core = out.strip_prefix('^');
     Some(match core {
-        Some(core) if !has_top_level_alternation(pattern) => match core.strip_suffix('$') {
+        Some(core) if !has_top_level_alternation(&out) => match core.strip_suffix('$') {
             Some(inner) if !inner.ends_with('\\') => format!("^(?:{inner})$"),
             _ => format!("^(?:{core}).*$"),
         },
-        _ => format!("^.*(?:{pattern}).*$"),
+        _ => format!("^.*(?:{out}).*$"),
     })
 }
 
@@ -302,7 +337,7 @@ mod tests {
         let p = &schema["properties"];
         assert_eq!(p["Summary"]["type"], "string");
         assert_eq!(p["Task"]["minItems"], 1);
-        assert_eq!(p["Task"]["items"]["properties"]["heading"]["pattern"], r"^(?:### Task \d+:).*$");
+        assert_eq!(p["Task"]["items"]["properties"]["heading"]["pattern"], r"^(?:### Task [0-9]+:).*$");
         assert_eq!(p["VERDICT"]["properties"]["value"]["enum"], json!(["PASS", "FAIL"]));
         assert_eq!(p["Notes"]["anyOf"][1], json!({"type": "null"}));
         // `(?i)` is not ECMAScript: the heading is described, not constrained.
@@ -314,6 +349,10 @@ mod tests {
             reply_schema([(TASK, Need::Required)], &[], Some(GrammarLimits::new(10, 100, 4))).unwrap();
         assert_eq!(bounded["properties"]["Task"]["maxItems"], 4);
         assert_eq!(bounded["properties"]["Task"]["items"]["properties"]["body"]["maxLength"], 1000);
+        // A token budget: a character per token of each occurrence's share (4), less the JSON.
+        let limits = GrammarLimits::new(10, 100, 4).within_tokens(600);
+        let within = reply_schema([(TASK, Need::Required)], &[], Some(limits)).unwrap();
+        assert_eq!(within["properties"]["Task"]["items"]["properties"]["body"]["maxLength"], 126);
         assert_eq!(reply_schema([], &[], None), None);
     }
 
@@ -323,7 +362,8 @@ mod tests {
         assert_eq!(portable_pattern(r"^## Price \$").as_deref(), Some(r"^(?:## Price \$).*$"));
         assert_eq!(portable_pattern("NOTE:").as_deref(), Some("^.*(?:NOTE:).*$"));
         assert_eq!(portable_pattern("^## A|^## B").as_deref(), Some("^.*(?:^## A|^## B).*$"));
-        assert_eq!(portable_pattern(r"^## (?:A|B)\s+\d").as_deref(), Some(r"^(?:## (?:A|B)\s+\d).*$"));
+        assert_eq!(portable_pattern(r"^## (?:A|B)\s+\d").as_deref(), Some(r"^(?:## (?:A|B)[ \t]+[0-9]).*$"));
+        assert_eq!(portable_pattern(r"^## [\w-]+\.$").as_deref(), Some(r"^(?:## [A-Za-z0-9_-]+\.)$"));
         for pattern in ["(?i)^## x", r"^## (?P<n>\w+)", r"^\p{Lu}", r"^\A## x"] {
             assert_eq!(portable_pattern(pattern), None, "{pattern}");
         }
