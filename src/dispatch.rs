@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::agent::{Agent, AgentInput, AgentOutput, ContextKind, SectionKind};
 use crate::prompt::PromptBuilder;
-use crate::reply::{ReplyError, ReplyProblem, ReplySections, SectionText};
+use crate::reply::{ReplyError, ReplyProblem, ReplySections, ReplyStr, SectionText};
 use crate::scan::{IncrementalScan, ScanEvent};
 
 /// A dispatch of agent `A`: its input and, optionally, the invocation context.
@@ -164,9 +164,13 @@ impl<A: Agent> Dispatch<A> {
     /// the error lists every missing section and every invalid value at once, names the agent
     /// and keeps the reply text. Whether a conditional section is required follows the typed
     /// context only, never the text of the inputs.
-    pub fn parse_reply(&self, reply: &str) -> Result<A::Output, ReplyError> {
-        let sections = A::Section::matcher().scan(reply).map_err(|e| tag::<A>(e, reply))?;
-        typed_output::<A>(self.context.as_ref(), reply.strip_prefix('\u{feff}').unwrap_or(reply), sections)
+    ///
+    /// The output keeps the reply once: its section texts are [`ReplyStr`] ranges of it. A
+    /// `String` (or a [`ReplyStr`]) is kept without a copy; a `&str` is copied once.
+    pub fn parse_reply<R: AsRef<str> + Into<ReplyStr>>(&self, reply: R) -> Result<A::Output, ReplyError> {
+        let reply = crate::scan::checked(reply).map_err(|e| tag::<A>(e, ""))?;
+        let sections = A::Section::matcher().scan_shared(reply.clone()).map_err(|e| tag::<A>(e, &reply))?;
+        typed_output::<A>(self.context.as_ref(), &crate::scan::without_bom(&reply), sections)
     }
 
     /// [`parse_reply`](Self::parse_reply), tolerant of near misses (opt-in; strict is the

@@ -14,7 +14,8 @@
 //! * [`Dispatch`]: one typed call of an agent, which renders the prompt and checks the reply;
 //! * [`Markdown`], [`FileContent`], [`Percentage`], [`Fraction`]: value types of inputs and
 //!   metrics;
-//! * [`SectionText`], [`Captured`], [`ReplyError`]: what reply parsing gives back.
+//! * [`SectionText`], [`Captured`], [`ReplyError`]: what reply parsing gives back;
+//!   [`ReplyStr`]: the section texts, pieces of the one copy of the reply.
 //!
 //! ```ignore
 //! #[agentbind::agent("agents/backend-engineer-golang.md")]
@@ -81,7 +82,7 @@ pub use registry::{
     dyn_agent, tool_name, AgentRef, DynAgent, MaybeDeserialize, MaybeSerialize, Registry, RoutableAgent,
     RouteError, SectionInfo, SectionRequirement,
 };
-pub use reply::{Captured, ReplyError, ReplyProblem, ReplySections, SectionText};
+pub use reply::{Captured, ReplyError, ReplyProblem, ReplySections, ReplyStr, SectionText};
 pub use scan::{
     IncrementalScan, ScanEvent, SectionMatcher, MAX_OCCURRENCES, MAX_PATTERN_SIZE, MAX_REPLY_BYTES,
 };

@@ -164,6 +164,34 @@ fn crlf_and_bom_are_tolerated() {
     assert!(!output.next_steps.body.contains('\r'));
 }
 
+/// Whether `piece` lies inside the bytes of `reply` (a range of it, not a copy).
+fn inside(piece: &str, reply: std::ops::Range<usize>) -> bool {
+    let at = piece.as_ptr() as usize;
+    reply.contains(&at) && at + piece.len() <= reply.end
+}
+
+#[test]
+fn an_owned_reply_is_kept_once_and_sections_are_ranges_of_it() {
+    let reply = format!("\u{feff}{FULL_REPLY}## Blockers\n**Goal:** unblock\nNeed DB credentials.\n");
+    let bytes = reply.as_ptr() as usize..reply.as_ptr() as usize + reply.len();
+    let output = dispatch().parse_reply(reply).unwrap();
+    let blockers = output.blockers.as_ref().unwrap();
+    for piece in [&output.summary.heading, &output.summary.body, &output.next_steps.body, &blockers.body] {
+        assert!(inside(piece, bytes.clone()), "{piece:?} is a copy");
+    }
+    assert_eq!(blockers.body, "**Goal:** unblock\nNeed DB credentials.");
+    // A reply given as `&str` is copied once: its sections share that copy.
+    let output = dispatch().parse_reply(FULL_REPLY).unwrap();
+    let copy = output.summary.heading.as_ptr() as usize;
+    assert!(inside(&output.next_steps.body, copy..copy + FULL_REPLY.len()));
+    // A body that is not one run of the reply (CRLF line ends) is its own string, as before.
+    let crlf = FULL_REPLY.replace('\n', "\r\n");
+    let bytes = crlf.as_ptr() as usize..crlf.as_ptr() as usize + crlf.len();
+    let output = dispatch().parse_reply(crlf).unwrap();
+    assert!(inside(&output.summary.heading, bytes));
+    assert_eq!(output.summary.body, "Done.");
+}
+
 #[test]
 fn headings_inside_code_fences_are_ignored() {
     let reply = "## Summary\nDone.\n\n## Implementation\n```md\n## Testing\n```\n~~~~\n## Next Steps\n~~~~\n\n## Files Changed\nx\n\n## Testing\nok\n\n## Next Steps\nnone\n";

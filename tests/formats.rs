@@ -146,7 +146,7 @@ fn keywords_become_raw_identifiers() {
     assert_eq!(input.r#async, Some(true));
     let output = keywords::Agent::dispatch(input).parse_reply("## impl\nx\n## Self\ny\n").unwrap();
     assert_eq!(output.r#impl.body, "x");
-    assert_eq!(output.self_.map(|s| s.body), Some("y".to_string()));
+    assert_eq!(output.self_.map(|s| s.body.into_string()), Some("y".to_string()));
     assert_eq!(keywords::Section::Impl.name(), "impl");
     let metrics = keywords::Metrics { r#loop: 2 };
     assert_eq!(metrics.r#loop, 2);

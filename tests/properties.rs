@@ -89,7 +89,7 @@ fn body() -> impl Strategy<Value = String> {
 }
 
 fn text(heading: &str, body: String) -> SectionText {
-    SectionText { heading: heading.to_owned(), body }
+    SectionText::new(heading, body)
 }
 
 /// A body that starts with the text after a heading's match (`**Goal:** rest`), as parsing
@@ -119,7 +119,7 @@ proptest! {
             blockers: blockers.map(|b| text("## Blockers", b)),
         };
         let dispatch = golang::Agent::dispatch(golang::Input::from(golang::RequiredInput { task_description: "t".into(), requirements: "r".into() }));
-        prop_assert_eq!(dispatch.parse_reply(&output.to_markdown()).unwrap(), output);
+        prop_assert_eq!(dispatch.parse_reply(output.to_markdown()).unwrap(), output);
     }
 
     #[test]
@@ -144,7 +144,7 @@ proptest! {
                 })
                 .collect(),
         };
-        let parsed = planner::Agent::dispatch(planner::Input::new()).parse_reply(&output.to_markdown()).unwrap();
+        let parsed = planner::Agent::dispatch(planner::Input::new()).parse_reply(output.to_markdown()).unwrap();
         prop_assert_eq!(parsed, output);
     }
 
@@ -166,7 +166,7 @@ proptest! {
                 })
                 .collect(),
         };
-        let parsed = reviewer::Agent::dispatch(reviewer::Input::new()).parse_reply(&output.to_markdown()).unwrap();
+        let parsed = reviewer::Agent::dispatch(reviewer::Input::new()).parse_reply(output.to_markdown()).unwrap();
         prop_assert_eq!(parsed, output);
     }
 }

@@ -211,9 +211,14 @@ pub(crate) async fn read_json(
     let body = tokio::time::timeout(idle, read_limited(response, BODY_LIMIT, true))
         .await
         .map_err(|_| ModelError::Stalled { limit: idle, received: 0 })??;
-    crate::pick::pick(&body, keep).map_err(|e| ModelError::InvalidResponse {
+    json_body(&body, keep)
+}
+
+/// A whole response body parsed as JSON, with only the fields `keep` names.
+pub(crate) fn json_body(body: &[u8], keep: crate::pick::Keep) -> Result<serde_json::Value, ModelError> {
+    crate::pick::pick(body, keep).map_err(|e| ModelError::InvalidResponse {
         message: format!("the body is not JSON: {e}"),
-        body: String::from_utf8_lossy(truncate_bytes(&body)).into_owned(),
+        body: String::from_utf8_lossy(truncate_bytes(body)).into_owned(),
     })
 }
 

@@ -61,6 +61,12 @@ pub mod scripted;
 #[cfg(feature = "http")]
 mod sse;
 
+/// Entry points for the fuzz targets in `fuzz/`: not public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
+
 pub use client::{
     BoxFuture, Chunk, ChunkStream, Completion, Message, ModelClient, ModelRequest, Role, Usage,
 };

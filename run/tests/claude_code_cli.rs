@@ -416,7 +416,7 @@ async fn a_repair_resumes_the_session_and_sends_only_the_feedback() {
     let recorder = Recorder::new(&cli);
     let client = recorder.client(&cli, &server);
     let dispatch = golang_dispatch();
-    let feedback = dispatch.parse_reply(&partial()).unwrap_err().feedback();
+    let feedback = dispatch.parse_reply(partial()).unwrap_err().feedback();
 
     let run = within(dispatch.run(&client, RunOptions::default())).await.unwrap();
     assert_eq!(run.output, dispatch.parse_reply(FULL).unwrap());
@@ -484,7 +484,7 @@ async fn without_kept_sessions_a_repair_sends_the_conversation_as_one_prompt() {
     let conversation = conversation(&requests[1]);
     assert_eq!(conversation.len(), 1, "{conversation:#?}");
     assert!(conversation[0].1.contains(&format!("Your previous reply was:\n\n{}", partial())));
-    assert!(conversation[0].1.ends_with(&dispatch.parse_reply(&partial()).unwrap_err().feedback()));
+    assert!(conversation[0].1.ends_with(&dispatch.parse_reply(partial()).unwrap_err().feedback()));
 }
 
 #[tokio::test]

@@ -1,18 +1,21 @@
 //! What reply parsing gives back: section texts, typed values and errors.
 //!
 //! - [`section`]: [`SectionText`] and [`Captured`], and how each is built from an occurrence;
+//! - [`shared`]: [`ReplyStr`], the pieces of the one copy of a reply that section texts are;
 //! - this module: [`ReplySections`], the occurrences the scanner found, by section;
 //! - [`error`]: [`ReplyProblem`] and [`ReplyError`];
 //! - [`writer`]: an `Output` written back to markdown.
 
 mod error;
 mod section;
+mod shared;
 mod writer;
 
 use crate::pattern::SectionPattern;
 
 pub use error::{ReplyError, ReplyProblem};
 pub use section::{Captured, FromOccurrence, SectionText};
+pub use shared::ReplyStr;
 pub use writer::{ReplyWriter, WriteSection};
 
 /// One occurrence of a section found by the scanner.

@@ -3,23 +3,30 @@
 
 use std::fmt;
 
-use super::ReplyProblem;
+use super::{ReplyProblem, ReplyStr};
 use crate::labeled::LabeledEnum;
 
-/// The text of one section of a reply.
+/// The text of one section of a reply. Both parts are [`ReplyStr`]s: pieces of the one copy
+/// of the reply that [`Dispatch::parse_reply`](crate::Dispatch::parse_reply) keeps (shared by
+/// every section of the output), which deref to `&str`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SectionText {
     /// The whole line that matched the section's pattern (`## Summary`, `### Task 2: Wire DB`).
-    pub heading: String,
+    pub heading: ReplyStr,
     /// The section's content: the rest of the heading line after the match (as in
     /// `**Goal:** text`), then every line up to the next section, with line endings normalised
     /// to `\n` and surrounding blank lines removed.
-    pub body: String,
+    pub body: ReplyStr,
 }
 
 impl SectionText {
+    /// A section text of `heading` and `body` (a `&str` or `String` each, or a [`ReplyStr`]).
+    pub fn new(heading: impl Into<ReplyStr>, body: impl Into<ReplyStr>) -> Self {
+        Self { heading: heading.into(), body: body.into() }
+    }
+
     /// The body.
     pub fn as_str(&self) -> &str {
         &self.body
@@ -128,7 +135,7 @@ mod tests {
     use super::SectionText;
 
     fn title(heading: &str) -> String {
-        SectionText { heading: heading.into(), body: String::new() }.title().to_owned()
+        SectionText::new(heading, "").title().to_owned()
     }
 
     #[test]

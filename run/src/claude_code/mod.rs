@@ -14,3 +14,7 @@ mod stream;
 mod testing;
 
 pub use client::ClaudeCode;
+#[cfg(feature = "fuzzing")]
+pub(crate) use result::{completion, completion_of};
+#[cfg(feature = "fuzzing")]
+pub(crate) use stream::{read_line, Line};

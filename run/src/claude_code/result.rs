@@ -8,7 +8,7 @@ use crate::client::{Completion, Usage};
 use crate::error::{truncate, ModelError, ERROR_BODY_LIMIT};
 
 /// The session a result names, and its cost so far.
-pub(super) struct SessionOf {
+pub(crate) struct SessionOf {
     pub(super) id: Option<String>,
     pub(super) cost_usd: Option<f64>,
 }
@@ -50,7 +50,7 @@ pub(super) fn result_failure(result: &Value) -> Option<String> {
 }
 
 /// The completion in Claude Code's `--output-format json` result.
-pub(super) fn completion(program: &str, out: &[u8]) -> Result<(Completion, SessionOf), ModelError> {
+pub(crate) fn completion(program: &str, out: &[u8]) -> Result<(Completion, SessionOf), ModelError> {
     let result: Value = serde_json::from_slice(out).map_err(|e| ModelError::InvalidResponse {
         message: format!("`{program}` did not print a JSON result: {e}"),
         body: truncate(&String::from_utf8_lossy(out), ERROR_BODY_LIMIT).to_owned(),
@@ -60,7 +60,7 @@ pub(super) fn completion(program: &str, out: &[u8]) -> Result<(Completion, Sessi
 
 /// The completion in a result object (whole, or the last line of `stream-json`). Its cost is
 /// the session's so far.
-pub(super) fn completion_of(program: &str, result: &Value) -> Result<(Completion, SessionOf), ModelError> {
+pub(crate) fn completion_of(program: &str, result: &Value) -> Result<(Completion, SessionOf), ModelError> {
     if let Some(message) = result_failure(result) {
         return Err(ModelError::Process { program: program.to_owned(), code: Some(0), message });
     }

@@ -77,34 +77,15 @@ impl Streaming<'_> {
     /// One line of output: text deltas of the main conversation become chunks, the
     /// `result` is kept for the end.
     fn line(&mut self, line: &[u8]) -> Result<(), ModelError> {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return Ok(());
-        }
-        let value: Value = serde_json::from_slice(line).map_err(|e| ModelError::InvalidResponse {
-            message: format!("`{}` printed a line that is not JSON: {e}", self.child.program),
-            body: truncate(&String::from_utf8_lossy(line), ERROR_BODY_LIMIT).to_owned(),
-        })?;
-        match value["type"].as_str() {
-            Some("stream_event") if value["parent_tool_use_id"].is_null() => {
-                let event = &value["event"];
-                match event["type"].as_str() {
-                    Some("message_start") => self.new_turn = true,
-                    Some("content_block_delta") if event["delta"]["type"] == "text_delta" => {
-                        if let Some(text) = event["delta"]["text"].as_str().filter(|t| !t.is_empty()) {
-                            let text = if self.new_turn && self.text_len > 0 {
-                                format!("\n\n{text}")
-                            } else {
-                                text.to_owned()
-                            };
-                            self.new_turn = false;
-                            self.text(text);
-                        }
-                    }
-                    _ => {}
-                }
+        match read_line(&self.child.program, line)? {
+            Line::NewTurn => self.new_turn = true,
+            Line::Text(text) => {
+                let text = if self.new_turn && self.text_len > 0 { format!("\n\n{text}") } else { text };
+                self.new_turn = false;
+                self.text(text);
             }
-            Some("result") => self.result = Some(value),
-            _ => {}
+            Line::Result(value) => self.result = Some(value),
+            Line::Other => {}
         }
         Ok(())
     }
@@ -169,4 +150,45 @@ impl Streaming<'_> {
         self.over = true;
         Ok(())
     }
+}
+
+/// What one `stream-json` line says.
+#[derive(Debug)]
+pub(crate) enum Line {
+    /// The main conversation started a new model turn (`message_start`).
+    NewTurn,
+    /// A text delta of the main conversation (not empty).
+    Text(String),
+    /// The `result` object, which ends the stream.
+    Result(Value),
+    /// A blank line, or one that says nothing the reply needs (tool calls, sub-agents...).
+    Other,
+}
+
+/// Reads one line of `program`'s `stream-json` output.
+pub(crate) fn read_line(program: &str, line: &[u8]) -> Result<Line, ModelError> {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Line::Other);
+    }
+    let value: Value = serde_json::from_slice(line).map_err(|e| ModelError::InvalidResponse {
+        message: format!("`{program}` printed a line that is not JSON: {e}"),
+        body: truncate(&String::from_utf8_lossy(line), ERROR_BODY_LIMIT).to_owned(),
+    })?;
+    Ok(match value["type"].as_str() {
+        Some("stream_event") if value["parent_tool_use_id"].is_null() => {
+            let event = &value["event"];
+            match event["type"].as_str() {
+                Some("message_start") => Line::NewTurn,
+                Some("content_block_delta") if event["delta"]["type"] == "text_delta" => {
+                    match event["delta"]["text"].as_str().filter(|t| !t.is_empty()) {
+                        Some(text) => Line::Text(text.to_owned()),
+                        None => Line::Other,
+                    }
+                }
+                _ => Line::Other,
+            }
+        }
+        Some("result") => Line::Result(value),
+        _ => Line::Other,
+    })
 }

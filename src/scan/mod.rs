@@ -7,7 +7,13 @@ use regex_lite::Regex;
 
 use crate::pattern::{self, SectionPattern};
 
-use crate::reply::{Occurrence, ReplyError, ReplyProblem, ReplySections, SectionText};
+use crate::reply::{ReplyError, ReplyProblem, ReplySections, ReplyStr, SectionText};
+
+mod fence;
+mod open;
+
+use fence::Fence;
+use open::{trim_line_ending, OpenSection};
 
 /// Replies larger than this (64 MiB) are refused with [`ReplyProblem::TooLarge`] before any
 /// scanning: parsing time and memory stay bounded.
@@ -17,9 +23,9 @@ pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 /// line's length times this size. Agent files with bigger patterns do not compile.
 pub const MAX_PATTERN_SIZE: usize = agentbind_vocab::PATTERN_SIZE_LIMIT;
 
-/// The most section occurrences one reply may have (10,000): each is a copy of its text and,
-/// streamed, two events, so a reply of 60 MB of `### Task 1:` lines would otherwise make five
-/// million of them. Past it, matching lines are content of the last occurrence and the reply
+/// The most section occurrences one reply may have (10,000): each is a [`SectionText`] (and a
+/// copy of its text when streamed) and, streamed, two events, so a reply of 60 MB of
+/// `### Task 1:` lines would otherwise make five million of them. Past it, matching lines are content of the last occurrence and the reply
 /// has [`ReplyProblem::TooManyOccurrences`].
 pub const MAX_OCCURRENCES: usize = 10_000;
 
@@ -148,20 +154,28 @@ impl<'a> SectionMatcher<'a> {
     /// endings `\n` or `\r\n`) and is not inside a fenced code block (```` ``` ```` or `~~~`).
     /// A section's text runs to the next line that starts a section. A leading byte-order mark
     /// is ignored. Time is linear in the reply's length.
-    pub fn scan(&self, reply: &str) -> Result<ReplySections<'_>, ReplyError> {
-        check_size(reply.len())?;
+    ///
+    /// The section texts are [`ReplyStr`]s of one copy of the reply: a `String` (or a
+    /// [`ReplyStr`]) is kept as it is, a `&str` copied once (after the size check).
+    pub fn scan<R: AsRef<str> + Into<ReplyStr>>(&self, reply: R) -> Result<ReplySections<'_>, ReplyError> {
+        self.scan_shared(checked(reply)?)
+    }
+
+    /// [`scan`](Self::scan) of a reply already checked for its size.
+    pub(crate) fn scan_shared(&self, reply: ReplyStr) -> Result<ReplySections<'_>, ReplyError> {
         let compiled = self.compiled()?;
-        let reply = reply.strip_prefix('\u{feff}').unwrap_or(reply);
-        let mut lines = LineScanner::new(&self.patterns);
+        let reply = without_bom(&reply);
+        let text = reply.as_str();
+        let mut lines = LineScanner::new(&self.patterns, Some(reply.clone()));
         let mut line_start = 0;
-        for newline in memchr::memchr_iter(b'\n', reply.as_bytes()) {
-            lines.line(compiled, reply, line_start, newline + 1);
+        for newline in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            lines.line(compiled, text, line_start, newline + 1);
             line_start = newline + 1;
         }
-        if line_start < reply.len() {
-            lines.line(compiled, reply, line_start, reply.len());
+        if line_start < text.len() {
+            lines.line(compiled, text, line_start, text.len());
         }
-        lines.end(reply);
+        lines.end(text);
         Ok(lines.into_sections())
     }
 
@@ -173,7 +187,7 @@ impl<'a> SectionMatcher<'a> {
             text: String::new(),
             skip: None,
             scanned: 0,
-            lines: LineScanner::new(&self.patterns),
+            lines: LineScanner::new(&self.patterns, None),
             events: VecDeque::new(),
             ended: false,
         }
@@ -196,6 +210,21 @@ fn check_size(len: usize) -> Result<(), ReplyError> {
     Ok(())
 }
 
+/// `reply` as the [`ReplyStr`] that parsing keeps, unless it is over [`MAX_REPLY_BYTES`]
+/// (then nothing is copied).
+pub(crate) fn checked<R: AsRef<str> + Into<ReplyStr>>(reply: R) -> Result<ReplyStr, ReplyError> {
+    check_size(reply.as_ref().len())?;
+    Ok(reply.into())
+}
+
+/// `reply` without a leading byte-order mark.
+pub(crate) fn without_bom(reply: &ReplyStr) -> ReplyStr {
+    match reply.strip_prefix('\u{feff}') {
+        Some(rest) => reply.slice(reply.len() - rest.len()..reply.len()),
+        None => reply.clone(),
+    }
+}
+
 /// What one line did to the scan.
 #[derive(Clone, Copy, Default)]
 struct LineStep {
@@ -213,11 +242,14 @@ struct LineScanner<'a> {
     sections: ReplySections<'a>,
     open: Option<OpenSection>,
     fence: Option<Fence>,
+    /// The reply the scanned text is, when it is whole: section texts are ranges of it.
+    /// Without it (an incremental scan, whose text still grows), each is a copy.
+    shared: Option<ReplyStr>,
 }
 
 impl<'a> LineScanner<'a> {
-    fn new(patterns: &'a [SectionPattern<'a>]) -> Self {
-        Self { patterns, sections: ReplySections::new(patterns), open: None, fence: None }
+    fn new(patterns: &'a [SectionPattern<'a>], shared: Option<ReplyStr>) -> Self {
+        Self { patterns, sections: ReplySections::new(patterns), open: None, fence: None, shared }
     }
 
     /// Reads the line `text[start..end]` (with its line ending, if any).
@@ -258,7 +290,7 @@ impl<'a> LineScanner<'a> {
     fn close(&mut self, text: &str, end: usize) -> Option<usize> {
         let previous = self.open.take()?;
         let index = previous.index;
-        self.sections.push(index, previous.finish(text, end));
+        self.sections.push(index, previous.finish(text, end, self.shared.as_ref()));
         Some(index)
     }
 
@@ -369,7 +401,7 @@ impl<'a> IncrementalScan<'a> {
         }
         let ended = self.lines.end(text);
         queue_events(&mut self.events, &self.lines, text, LineStep { ended, started: None });
-        let lines = std::mem::replace(&mut self.lines, LineScanner::new(&self.matcher.patterns));
+        let lines = std::mem::replace(&mut self.lines, LineScanner::new(&self.matcher.patterns, None));
         Ok(lines.into_sections())
     }
 
@@ -422,90 +454,6 @@ fn first_bytes(patterns: &[SectionPattern]) -> Option<[bool; 256]> {
         table[usize::from(pattern::first_byte(pattern.scan)?)] = true;
     }
     Some(table)
-}
-
-fn trim_line_ending(line: &str) -> &str {
-    let line = line.strip_suffix('\n').unwrap_or(line);
-    line.strip_suffix('\r').unwrap_or(line)
-}
-
-/// A section whose heading line was found and whose body is still being read; byte ranges
-/// of the scanned text.
-#[derive(Debug)]
-struct OpenSection {
-    index: usize,
-    heading: Range<usize>,
-    rest_of_heading: Range<usize>,
-    label: Option<Range<usize>>,
-    body_start: usize,
-}
-
-impl OpenSection {
-    /// The section at `index` starts at `line`, which begins at byte `line_start`; its body
-    /// at `body_start`.
-    fn start(index: usize, line: &str, line_start: usize, matcher: &LineMatcher, body_start: usize) -> Self {
-        let at = |range: Range<usize>| line_start + range.start..line_start + range.end;
-        let line_end = line_start + line.len();
-        let (rest_of_heading, label) = match matcher.captures(line) {
-            Some((whole, group)) => (line_start + whole..line_end, group.map(at)),
-            None => (line_end..line_end, None),
-        };
-        Self { index, heading: line_start..line_end, rest_of_heading, label, body_start }
-    }
-
-    /// Ends the section where the next one starts (`end`, a byte offset into `text`).
-    fn finish(self, text: &str, end: usize) -> Occurrence {
-        let body = &text[self.body_start..end];
-        let mut out = String::new();
-        let rest = text[self.rest_of_heading].trim();
-        if !rest.is_empty() {
-            out.push_str(rest);
-            out.push('\n');
-        }
-        out.push_str(body.trim_start_matches(['\r', '\n']).trim_end());
-        if out.contains('\r') {
-            out = out.replace("\r\n", "\n");
-        }
-        out.truncate(out.trim_end().len());
-        Occurrence {
-            text: SectionText { heading: text[self.heading].to_owned(), body: out },
-            label: self.label.map(|label| text[label].to_owned()),
-        }
-    }
-}
-
-/// An open fenced code block: its character and length (CommonMark rules).
-#[derive(Debug, Clone, Copy)]
-struct Fence {
-    marker: u8,
-    len: usize,
-}
-
-impl Fence {
-    fn parse(line: &str) -> Option<(Fence, &str)> {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        if indent > 3 {
-            return None;
-        }
-        let rest = &line[indent..];
-        let marker = *rest.as_bytes().first()?;
-        if marker != b'`' && marker != b'~' {
-            return None;
-        }
-        let len = rest.len() - rest.trim_start_matches(marker as char).len();
-        (len >= 3).then(|| (Fence { marker, len }, &rest[len..]))
-    }
-
-    fn opened_by(line: &str) -> Option<Fence> {
-        let (fence, info) = Fence::parse(line)?;
-        (fence.marker == b'~' || !info.contains('`')).then_some(fence)
-    }
-
-    fn is_closed_by(self, line: &str) -> bool {
-        Fence::parse(line).is_some_and(|(closing, rest)| {
-            closing.marker == self.marker && closing.len >= self.len && rest.trim().is_empty()
-        })
-    }
 }
 
 #[cfg(test)]
@@ -602,6 +550,24 @@ mod tests {
         }
         assert_eq!(streamed, sections);
         assert_eq!(events, 2 * MAX_OCCURRENCES);
+    }
+
+    #[test]
+    fn bodies_are_ranges_of_the_reply_unless_they_are_not_one_run_of_it() {
+        static PATTERNS: &[SectionPattern] = &[SectionPattern::repeated("Goal", r"^\*\*Goal:\*\*")];
+        let matcher = SectionMatcher::new(PATTERNS);
+        let reply = String::from(
+            "**Goal:** ship it\n\nmore\n**Goal:** one\ntwo\n**Goal:**  spaced \nnext\n**Goal:** alone\n",
+        );
+        let bytes = reply.as_ptr() as usize..reply.as_ptr() as usize + reply.len();
+        let sections = matcher.scan(reply).unwrap();
+        let texts: Vec<&SectionText> = sections.texts(0).collect();
+        let bodies: Vec<&str> = texts.iter().map(|t| t.body.as_str()).collect();
+        assert_eq!(bodies, ["ship it\nmore", "one\ntwo", "spaced\nnext", "alone"]);
+        let shared = |text: &str| bytes.contains(&(text.as_ptr() as usize));
+        // A blank line, or white space after the heading's rest, between the two parts: built.
+        assert_eq!(texts.iter().map(|t| shared(&t.body)).collect::<Vec<_>>(), [false, true, false, true]);
+        assert!(texts.iter().all(|t| shared(&t.heading)));
     }
 
     #[test]
