@@ -168,7 +168,11 @@ async fn main() {
                 };
                 if verbose {
                     for attempt in &report.attempts {
-                        let why = attempt.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+                        let why = match (&attempt.error, &attempt.call_error) {
+                            (Some(error), _) => error.to_string(),
+                            (None, Some(error)) => format!("call failed: {error}"),
+                            (None, None) => String::new(),
+                        };
                         eprintln!(
                             "  {} [{}] finish {:?}, {} tokens: {why}\n  reply: {:.300}",
                             agent.name(),

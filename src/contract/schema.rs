@@ -78,7 +78,7 @@ pub(crate) fn reply_schema<'p>(
     }
     let units: usize = sections
         .iter()
-        .map(|(p, _)| if p.repeated { bounds.map_or(1, |b| b.repeats) } else { 1 })
+        .map(|(p, _)| if p.repeated { bounds.map_or(1, max_items) } else { 1 })
         .sum::<usize>()
         + usize::from(has_metrics_key(&sections, metrics));
     let body_chars = bounds.map(|b| body_chars(b, units));
@@ -110,7 +110,10 @@ pub(crate) fn reply_schema<'p>(
                     "description": format!("The heading line, matching `{}` (for example `{heading}`).", pattern.pattern),
                 });
                 if let Some(portable) = portable_pattern(pattern.pattern) {
-                    line["pattern"] = portable.into();
+                    line["pattern"] = match bounds {
+                        Some(_) => bounded_repeats(&portable).into(),
+                        None => portable.into(),
+                    };
                 }
                 strict_object([("heading", line), ("body", body())])
             }
@@ -119,7 +122,7 @@ pub(crate) fn reply_schema<'p>(
         let schema = if pattern.repeated {
             let mut list = json!({"type": "array", "items": occurrence, "minItems": u8::from(required)});
             if let Some(bounds) = bounds {
-                list["maxItems"] = bounds.repeats.into();
+                list["maxItems"] = max_items(bounds).into();
             }
             list
         } else if required {
@@ -152,6 +155,15 @@ fn body_chars(limits: GrammarLimits, units: usize) -> usize {
     match limits.max_tokens {
         Some(tokens) => (tokens as usize / units.max(1)).saturating_sub(24).clamp(16, lines),
         None => lines,
+    }
+}
+
+/// The `maxItems` of a repeated section: the grammar's `repeats`, and with a token budget at
+/// most one occurrence per 64 tokens (JSON spends more tokens than markdown on each).
+fn max_items(limits: GrammarLimits) -> usize {
+    match limits.max_tokens {
+        Some(tokens) => (tokens as usize / 64).clamp(1, limits.repeats),
+        None => limits.repeats,
     }
 }
 
@@ -217,6 +229,39 @@ fn portable_pattern(pattern: &str) -> Option<String> {
         },
         _ => format!("^.*(?:{out}).*$"),
     })
+}
+
+/// `pattern` with every open repetition bounded (`+` as `{1,16}`, `*` as `{0,16}`, and the
+/// free tail `.*` as `.{0,40}`), for a server that generates strings from the pattern
+/// (llama.cpp, which then reads no `maxLength`): a model that loops on a digit still ends.
+fn bounded_repeats(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 32);
+    let mut chars = pattern.chars().peekable();
+    let mut class = false;
+    let mut previous = None;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(escaped) = chars.next() {
+                    out.push(escaped);
+                }
+                previous = None;
+                continue;
+            }
+            '[' if !class => class = true,
+            ']' if class => class = false,
+            '*' if !class && previous == Some('.') => out.push_str("{0,40}"),
+            '*' if !class => out.push_str("{0,16}"),
+            '+' if !class => out.push_str("{1,16}"),
+            _ => {}
+        }
+        if !(matches!(c, '*' | '+') && !class) {
+            out.push(c);
+        }
+        previous = Some(c);
+    }
+    out
 }
 
 /// The markdown form of a JSON reply to [`reply_schema`]: each section present, in file order,
@@ -364,6 +409,8 @@ mod tests {
         assert_eq!(portable_pattern("^## A|^## B").as_deref(), Some("^.*(?:^## A|^## B).*$"));
         assert_eq!(portable_pattern(r"^## (?:A|B)\s+\d").as_deref(), Some(r"^(?:## (?:A|B)[ \t]+[0-9]).*$"));
         assert_eq!(portable_pattern(r"^## [\w-]+\.$").as_deref(), Some(r"^(?:## [A-Za-z0-9_-]+\.)$"));
+        assert_eq!(bounded_repeats(r"^(?:### Task [0-9]+:).*$"), r"^(?:### Task [0-9]{1,16}:).{0,40}$");
+        assert_eq!(bounded_repeats(r"^(?:## [*+]\+ x*)$"), r"^(?:## [*+]\+ x{0,16})$");
         for pattern in ["(?i)^## x", r"^## (?P<n>\w+)", r"^\p{Lu}", r"^\A## x"] {
             assert_eq!(portable_pattern(pattern), None, "{pattern}");
         }
