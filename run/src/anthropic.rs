@@ -145,6 +145,10 @@ impl http::HttpBackend for Anthropic {
         self.http.idle
     }
 
+    fn endpoint(&self) -> &str {
+        &self.url
+    }
+
     fn supports_json_schema(&self) -> bool {
         true
     }

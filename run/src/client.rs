@@ -169,6 +169,11 @@ pub trait ModelClient: Send + Sync {
         false
     }
 
+    /// The URL requests go to, when the backend calls one (for traces' `server.address`).
+    fn server_url(&self) -> Option<&str> {
+        None
+    }
+
     /// Sends `request` and waits for the whole reply.
     fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>>;
 
@@ -214,6 +219,9 @@ macro_rules! forward_client {
             }
             fn supports_json_schema(&self) -> bool {
                 (**self).supports_json_schema()
+            }
+            fn server_url(&self) -> Option<&str> {
+                (**self).server_url()
             }
             fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
                 (**self).complete(request)

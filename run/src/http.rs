@@ -241,6 +241,8 @@ pub(crate) trait HttpBackend: Send + Sync {
     fn supports_grammar(&self) -> bool {
         false
     }
+    /// The endpoint called.
+    fn endpoint(&self) -> &str;
     /// Whether the server enforces a request's JSON Schema.
     fn supports_json_schema(&self) -> bool {
         false
@@ -303,6 +305,10 @@ macro_rules! http_model_client {
 
             fn supports_json_schema(&self) -> bool {
                 $crate::http::HttpBackend::supports_json_schema(self)
+            }
+
+            fn server_url(&self) -> Option<&str> {
+                Some($crate::http::HttpBackend::endpoint(self))
             }
 
             fn complete<'a>(

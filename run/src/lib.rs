@@ -41,6 +41,7 @@ mod retry;
 mod run;
 mod session;
 mod stream;
+mod trace;
 
 #[cfg(feature = "anthropic")]
 mod anthropic;

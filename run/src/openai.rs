@@ -207,6 +207,10 @@ impl http::HttpBackend for OpenAiCompatible {
         self.grammars
     }
 
+    fn endpoint(&self) -> &str {
+        &self.url
+    }
+
     fn supports_json_schema(&self) -> bool {
         self.json_schemas
     }

@@ -54,6 +54,7 @@ pub struct RunOptions {
     pub(crate) backoff: crate::retry::Backoff,
     pub(crate) reply_format: bool,
     pub(crate) tolerant: bool,
+    pub(crate) trace_content: bool,
     pub(crate) constraint: Constraint,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_tokens: Option<u32>,
@@ -68,6 +69,7 @@ impl Default for RunOptions {
             backoff: crate::retry::Backoff::default(),
             reply_format: true,
             tolerant: false,
+            trace_content: false,
             constraint: Constraint::Off,
             timeout: None,
             max_tokens: None,
@@ -129,6 +131,14 @@ impl RunOptions {
     /// attempt's [`normalizations`](crate::Attempt::normalizations), never silent.
     pub fn tolerant(mut self, tolerant: bool) -> Self {
         self.tolerant = tolerant;
+        self
+    }
+
+    /// Records the prompt and the reply in the traces' `chat` spans (`gen_ai.input.messages`,
+    /// `gen_ai.output.messages`; feature `tracing`). Off by default: prompts and replies may
+    /// hold what a trace backend should not keep.
+    pub fn trace_content(mut self, record: bool) -> Self {
+        self.trace_content = record;
         self
     }
 

@@ -260,6 +260,14 @@ impl<C: ModelClient> ModelClient for Recorder<C> {
         self.inner.supports_grammar()
     }
 
+    fn supports_json_schema(&self) -> bool {
+        self.inner.supports_json_schema()
+    }
+
+    fn server_url(&self) -> Option<&str> {
+        self.inner.server_url()
+    }
+
     fn complete<'a>(&'a self, request: &ModelRequest<'_>) -> BoxFuture<'a, Result<Completion, ModelError>> {
         let call = Call::of(self, request);
         let source = match self.replayed(&call) {

@@ -87,7 +87,18 @@ where
     C: ModelClient + ?Sized,
 {
     let mut session = Session::new(dispatch, client, options);
+    let span = session.span().clone();
+    span.instrument(drive(&mut session, client)).await
+}
+
+/// Calls the model until a reply meets the contract, or the run fails.
+async fn drive<D, C>(session: &mut Session<'_, D>, client: &C) -> Result<Run<D::Output>, RunError>
+where
+    D: RunContract,
+    C: ModelClient + ?Sized,
+{
     loop {
+        session.begin_call();
         let started = Instant::now();
         let call = client.complete(&session.request());
         let completion = match session.before_deadline(call).await {

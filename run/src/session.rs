@@ -13,6 +13,7 @@ use crate::client::{Completion, Message, ModelClient, ModelRequest};
 use crate::error::{ModelError, RunError, RunErrorKind};
 use crate::options::{Constraint, ConstraintMode, RunOptions};
 use crate::report::{Attempt, Run, RunReport};
+use crate::trace::{CallSpan, RunFacts, RunSpan};
 
 /// What a reply did to the run.
 pub(crate) enum Step<O> {
@@ -165,6 +166,11 @@ pub(crate) struct Session<'d, D: RunContract> {
     deadline: Option<Instant>,
     /// The wait before the next call, for its attempt's `backoff`.
     waited: Duration,
+    /// Where the backend sends requests, for traces.
+    server: Option<(String, Option<u16>)>,
+    /// The run's span, and the span of the call under way.
+    span: RunSpan,
+    call_span: Option<CallSpan>,
 }
 
 impl<'d, D: RunContract> Session<'d, D> {
@@ -186,7 +192,8 @@ impl<'d, D: RunContract> Session<'d, D> {
             None => prompt,
         };
         let messages = vec![Message::user(prompt)];
-        Self {
+        let server = client.server_url().and_then(crate::trace::server_of);
+        let mut session = Session {
             dispatch,
             options,
             grammar,
@@ -196,7 +203,36 @@ impl<'d, D: RunContract> Session<'d, D> {
             started,
             deadline,
             waited: Duration::ZERO,
+            server,
+            span: RunSpan::none(),
+            call_span: None,
+        };
+        session.span = RunSpan::new(&session.facts());
+        session
+    }
+
+    /// What the traces say of this run.
+    fn facts(&self) -> RunFacts<'_> {
+        RunFacts {
+            agent: self.dispatch.agent_name(),
+            backend: &self.report.backend,
+            model: self.report.model.as_deref(),
+            constraint: self.constraint_mode(),
+            server: self.server.clone(),
+            content: self.options.trace_content,
         }
+    }
+
+    /// The run's span.
+    pub(crate) fn span(&self) -> &RunSpan {
+        &self.span
+    }
+
+    /// Opens the span of the next model call.
+    pub(crate) fn begin_call(&mut self) {
+        let call = self.span.call(&self.facts(), self.attempt_number());
+        call.sent(self.dispatch.system(), &self.messages);
+        self.call_span = Some(call);
     }
 
     /// The constraint attempts are made under.
@@ -269,11 +305,17 @@ impl<'d, D: RunContract> Session<'d, D> {
         &self,
         future: impl std::future::Future<Output = T>,
     ) -> Result<T, RunErrorKind> {
-        match self.deadline {
-            None => Ok(future.await),
-            Some(deadline) => tokio::time::timeout_at(deadline.into(), future)
-                .await
-                .map_err(|_| RunErrorKind::Timeout(self.options.timeout.unwrap_or_default())),
+        let future = async {
+            match self.deadline {
+                None => Ok(future.await),
+                Some(deadline) => tokio::time::timeout_at(deadline.into(), future)
+                    .await
+                    .map_err(|_| RunErrorKind::Timeout(self.options.timeout.unwrap_or_default())),
+            }
+        };
+        match &self.call_span {
+            Some(span) => span.instrument(future).await,
+            None => future.await,
         }
     }
 
@@ -314,8 +356,9 @@ impl<'d, D: RunContract> Session<'d, D> {
         match output {
             Ok(output) => {
                 attempt.reply = text;
-                self.report.attempts.push(attempt);
+                self.push_attempt(attempt);
                 self.report.latency = self.started.elapsed();
+                self.span.finish(&self.report, None);
                 Step::Done(Box::new(Run { output, report: std::mem::take(&mut self.report) }))
             }
             Err(error) => {
@@ -323,7 +366,7 @@ impl<'d, D: RunContract> Session<'d, D> {
                 kept.take_reply();
                 attempt.error = Some(kept);
                 attempt.reply = text.clone();
-                self.report.attempts.push(attempt);
+                self.push_attempt(attempt);
                 if self.report.repairs() < self.options.repairs as usize {
                     let feedback = match self.schema {
                         Some(_) => json_feedback(&error),
@@ -355,7 +398,7 @@ impl<'d, D: RunContract> Session<'d, D> {
         let (mut attempt, text) = self.attempt(partial, started);
         attempt.reply = text;
         attempt.call_error = Some(error.clone());
-        self.report.attempts.push(attempt);
+        self.push_attempt(attempt);
         let retries = self.report.retries();
         let wait = (retry_allowed && error.is_retryable() && retries < self.options.retries as usize)
             .then(|| self.options.backoff.wait(retries as u32 + 1, error.retry_after()))
@@ -382,11 +425,21 @@ impl<'d, D: RunContract> Session<'d, D> {
     /// The error that ends the run, with the report so far.
     pub(crate) fn fail(&mut self, kind: RunErrorKind) -> RunError {
         self.report.latency = self.started.elapsed();
-        RunError {
+        let error = RunError {
             agent: self.dispatch.agent_name().to_owned(),
             kind,
             report: Box::new(std::mem::take(&mut self.report)),
+        };
+        self.span.finish(&error.report, Some(&error));
+        error
+    }
+
+    /// Adds `attempt` to the report, closing its call's span.
+    fn push_attempt(&mut self, attempt: Attempt) {
+        if let Some(span) = self.call_span.take() {
+            span.finish(&attempt);
         }
+        self.report.attempts.push(attempt);
     }
 }
 

@@ -171,7 +171,8 @@ where
             if matches!(state.phase, Phase::Over) {
                 return None;
             }
-            state.step().await;
+            let span = state.session.span().clone();
+            span.instrument(state.step()).await;
         }
     })
 }
@@ -191,6 +192,7 @@ impl<'a, A: Agent, C: ModelClient + ?Sized> State<'a, A, C> {
     }
 
     async fn send(&mut self) {
+        self.session.begin_call();
         let attempt = self.session.attempt_number();
         let started = Instant::now();
         let call = self.client.stream(&self.session.request());

@@ -76,11 +76,9 @@ pub(crate) fn reply_schema<'p>(
     if sections.is_empty() {
         return None;
     }
-    let units: usize = sections
-        .iter()
-        .map(|(p, _)| if p.repeated { bounds.map_or(1, max_items) } else { 1 })
-        .sum::<usize>()
-        + usize::from(has_metrics_key(&sections, metrics));
+    let units: usize =
+        sections.iter().map(|(p, _)| if p.repeated { bounds.map_or(1, max_items) } else { 1 }).sum::<usize>()
+            + usize::from(has_metrics_key(&sections, metrics));
     let body_chars = bounds.map(|b| body_chars(b, units));
     let body = || {
         let mut body = json!({"type": "string", "description": "The section's text, in markdown, without its heading line."});
@@ -256,7 +254,7 @@ fn bounded_repeats(pattern: &str) -> String {
             '+' if !class => out.push_str("{1,16}"),
             _ => {}
         }
-        if !(matches!(c, '*' | '+') && !class) {
+        if !matches!(c, '*' | '+') || class {
             out.push(c);
         }
         previous = Some(c);
