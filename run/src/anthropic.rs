@@ -132,7 +132,15 @@ impl http::HttpBackend for Anthropic {
         ("type", Keep::All),
         ("error", Keep::All),
         ("content", Keep::Each(&Keep::Fields(&[("type", Keep::All), ("text", Keep::All)]))),
-        ("usage", Keep::Fields(&[("input_tokens", Keep::All), ("output_tokens", Keep::All)])),
+        (
+            "usage",
+            Keep::Fields(&[
+                ("input_tokens", Keep::All),
+                ("output_tokens", Keep::All),
+                ("cache_read_input_tokens", Keep::All),
+                ("cache_creation_input_tokens", Keep::All),
+            ]),
+        ),
         ("model", Keep::All),
         ("stop_reason", Keep::All),
     ]);
@@ -180,14 +188,22 @@ fn completion(body: Value) -> Result<Completion, ModelError> {
         blocks.iter().filter(|b| b["type"] == "text").filter_map(|b| b["text"].as_str()).collect();
     Ok(Completion {
         text: http::within_limit(text)?,
-        usage: Usage {
-            input_tokens: http::tokens(&body["usage"], "input_tokens"),
-            output_tokens: http::tokens(&body["usage"], "output_tokens"),
-        },
+        usage: usage_of(&body["usage"]),
         model: body["model"].as_str().map(str::to_owned),
         finish_reason: body["stop_reason"].as_str().map(str::to_owned),
         cost_usd: None,
     })
+}
+
+/// The usage of a Messages response: `input_tokens` counts only what was not read from or
+/// written to the prompt cache, so the cache's tokens are added to it
+/// (`cache_read_input_tokens` are also the cached part).
+fn usage_of(usage: &Value) -> Usage {
+    let cached = http::tokens(usage, "cache_read_input_tokens");
+    let input = http::tokens(usage, "input_tokens")
+        .saturating_add(cached)
+        .saturating_add(http::tokens(usage, "cache_creation_input_tokens"));
+    Usage::new(input, http::tokens(usage, "output_tokens")).with_cached(cached)
 }
 
 /// Messages stream events: `message_start` (model, input tokens), `content_block_delta`
@@ -208,10 +224,10 @@ impl EventMapper for StreamMapper {
                     out.push(Chunk::Model(model.to_owned()));
                 }
                 self.output_tokens = http::tokens(&message["usage"], "output_tokens");
-                out.push(Chunk::Usage(Usage {
-                    input_tokens: http::tokens(&message["usage"], "input_tokens"),
-                    output_tokens: self.output_tokens,
-                }));
+                let usage = usage_of(&message["usage"]);
+                out.push(Chunk::Usage(
+                    Usage::new(usage.input_tokens, self.output_tokens).with_cached(usage.cached_input_tokens),
+                ));
             }
             "content_block_delta" => {
                 if let Some(text) = data["delta"]["text"].as_str() {
@@ -225,10 +241,7 @@ impl EventMapper for StreamMapper {
                 // `output_tokens` here counts the whole reply so far: add what is new.
                 let so_far = http::tokens(&data["usage"], "output_tokens");
                 if so_far > self.output_tokens {
-                    out.push(Chunk::Usage(Usage {
-                        input_tokens: 0,
-                        output_tokens: so_far - self.output_tokens,
-                    }));
+                    out.push(Chunk::Usage(Usage::new(0, so_far - self.output_tokens)));
                     self.output_tokens = so_far;
                 }
             }

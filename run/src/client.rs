@@ -87,13 +87,29 @@ pub struct ModelRequest<'a> {
 /// Token counts of a model call, or of a whole run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Usage {
-    /// Tokens of the prompt (system prompt and messages).
+    /// Tokens of the prompt (system prompt and messages), those read from the server's prompt
+    /// cache included.
     pub input_tokens: u64,
     /// Tokens of the reply.
     pub output_tokens: u64,
+    /// The part of `input_tokens` read from the server's prompt cache, when it says (OpenAI's
+    /// `prompt_tokens_details.cached_tokens`, Anthropic's `cache_read_input_tokens`), priced
+    /// apart by a [`Pricing`](crate::Pricing).
+    pub cached_input_tokens: u64,
 }
 
 impl Usage {
+    /// `input_tokens` of prompt and `output_tokens` of reply, none of them cached.
+    pub const fn new(input_tokens: u64, output_tokens: u64) -> Self {
+        Usage { input_tokens, output_tokens, cached_input_tokens: 0 }
+    }
+
+    /// This usage, with `cached` of its input tokens read from the prompt cache.
+    pub const fn with_cached(mut self, cached: u64) -> Self {
+        self.cached_input_tokens = cached;
+        self
+    }
+
     /// Input and output tokens together (saturating: counts come from the server).
     pub fn total(&self) -> u64 {
         self.input_tokens.saturating_add(self.output_tokens)
@@ -106,6 +122,7 @@ impl AddAssign for Usage {
     fn add_assign(&mut self, other: Usage) {
         self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
         self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
+        self.cached_input_tokens = self.cached_input_tokens.saturating_add(other.cached_input_tokens);
     }
 }
 

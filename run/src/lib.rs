@@ -22,7 +22,8 @@
 //!   `OpenAiCompatible` (`openai`, on by default), `Anthropic` (`anthropic`),
 //!   `ClaudeCode` (`claude-code`). HTTPS needs `rustls` or `native-tls`.
 //! * [`RunDispatch`]: `dispatch.run(&client, options)` and `dispatch.run_stream(...)`.
-//! * [`run_all`]: many dispatches under a concurrency limit, results in input order.
+//! * [`run_all`]: many dispatches under a concurrency limit, results in input order;
+//!   [`Totals`] sums their usage and cost per agent, priced by a [`Pricing`] table.
 //! * [`ModelMap`]: which model id each backend is sent for `opus`, `sonnet`, `haiku`,
 //!   `inherit` or a full id.
 //! * `Recorder` (`record`): records every model call into a folder and replays them
@@ -36,6 +37,7 @@ mod error;
 mod fanout;
 mod models;
 mod options;
+mod pricing;
 mod report;
 mod retry;
 mod run;
@@ -75,6 +77,7 @@ pub use error::{ModelError, RunError, RunErrorKind, ERROR_BODY_LIMIT};
 pub use fanout::run_all;
 pub use models::ModelMap;
 pub use options::{Constraint, ConstraintMode, RunOptions};
+pub use pricing::{AgentTotals, Price, Pricing, Totals};
 pub use report::{Attempt, Run, RunReport};
 #[cfg(feature = "routing")]
 pub use run::run_any;

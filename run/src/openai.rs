@@ -191,7 +191,14 @@ impl http::HttpBackend for OpenAiCompatible {
                 ("finish_reason", Keep::All),
             ])),
         ),
-        ("usage", Keep::Fields(&[("prompt_tokens", Keep::All), ("completion_tokens", Keep::All)])),
+        (
+            "usage",
+            Keep::Fields(&[
+                ("prompt_tokens", Keep::All),
+                ("completion_tokens", Keep::All),
+                ("prompt_tokens_details", Keep::Fields(&[("cached_tokens", Keep::All)])),
+            ]),
+        ),
         ("model", Keep::All),
     ]);
 
@@ -254,10 +261,9 @@ fn completion(body: Value) -> Result<Completion, ModelError> {
 }
 
 fn usage(usage: &Value) -> Usage {
-    Usage {
-        input_tokens: http::tokens(usage, "prompt_tokens"),
-        output_tokens: http::tokens(usage, "completion_tokens"),
-    }
+    let cached = http::tokens(&usage["prompt_tokens_details"], "cached_tokens");
+    Usage::new(http::tokens(usage, "prompt_tokens"), http::tokens(usage, "completion_tokens"))
+        .with_cached(cached)
 }
 
 /// Chat Completions stream events: `choices[0].delta.content` pieces, a `finish_reason`, a

@@ -55,6 +55,7 @@ pub struct RunOptions {
     pub(crate) reply_format: bool,
     pub(crate) tolerant: bool,
     pub(crate) trace_content: bool,
+    pub(crate) pricing: Option<std::sync::Arc<crate::pricing::Pricing>>,
     pub(crate) constraint: Constraint,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_tokens: Option<u32>,
@@ -70,6 +71,7 @@ impl Default for RunOptions {
             reply_format: true,
             tolerant: false,
             trace_content: false,
+            pricing: None,
             constraint: Constraint::Off,
             timeout: None,
             max_tokens: None,
@@ -131,6 +133,15 @@ impl RunOptions {
     /// attempt's [`normalizations`](crate::Attempt::normalizations), never silent.
     pub fn tolerant(mut self, tolerant: bool) -> Self {
         self.tolerant = tolerant;
+        self
+    }
+
+    /// Prices each attempt that the backend gives no cost of (the HTTP backends give none;
+    /// Claude Code reports its own) by `pricing`, from the model id that answered (else the
+    /// one requested), so that [`Attempt::cost_usd`](crate::Attempt::cost_usd) and
+    /// [`RunReport::cost_usd`](crate::RunReport::cost_usd) hold it.
+    pub fn pricing(mut self, pricing: impl Into<std::sync::Arc<crate::pricing::Pricing>>) -> Self {
+        self.pricing = Some(pricing.into());
         self
     }
 

@@ -543,12 +543,12 @@ impl Recorded {
 }
 
 fn usage_json(usage: &Usage) -> Value {
-    json!({"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens})
+    json!({"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens, "cached_input_tokens": usage.cached_input_tokens})
 }
 
 fn usage_of(value: &Value) -> Usage {
     let count = |key: &str| value[key].as_u64().unwrap_or(0);
-    Usage { input_tokens: count("input_tokens"), output_tokens: count("output_tokens") }
+    Usage::new(count("input_tokens"), count("output_tokens")).with_cached(count("cached_input_tokens"))
 }
 
 fn completion_json(completion: &Completion) -> Value {
@@ -683,7 +683,7 @@ mod tests {
     fn chunks_and_completions_survive_their_json() {
         let chunks = vec![
             Chunk::Text("## Summary\n".into()),
-            Chunk::Usage(Usage { input_tokens: 3, output_tokens: 4 }),
+            Chunk::Usage(Usage::new(3, 4)),
             Chunk::Model("m".into()),
             Chunk::CostUsd(0.5),
             Chunk::Finished { reason: Some("stop".into()) },

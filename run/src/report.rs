@@ -78,8 +78,9 @@ impl RunReport {
         self.attempts.iter().filter(|attempt| attempt.call_error.is_some())
     }
 
-    /// What the run cost in US dollars: the sum over the attempts that report a cost
-    /// ([`Attempt::cost_usd`]); `None` when none does (the HTTP backends report none).
+    /// What the run cost in US dollars: the sum over the attempts that have a cost
+    /// ([`Attempt::cost_usd`]); `None` when none has (the HTTP backends report none: give the
+    /// run a [`Pricing`](crate::Pricing)).
     pub fn cost_usd(&self) -> Option<f64> {
         self.attempts.iter().filter_map(|a| a.cost_usd).reduce(|total, cost| total + cost)
     }
@@ -113,7 +114,9 @@ pub struct Attempt {
     pub served_model: Option<String>,
     /// Why the model stopped, when the backend said.
     pub finish_reason: Option<String>,
-    /// What this call cost in US dollars, when the backend said.
+    /// What this call cost in US dollars: what the backend said (Claude Code's
+    /// `total_cost_usd`, counted for this call), else the run's
+    /// [`Pricing`](crate::Pricing) of its usage, when it prices the model.
     pub cost_usd: Option<f64>,
     /// The constraint the call was made under.
     pub constraint: crate::options::ConstraintMode,

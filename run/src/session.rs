@@ -324,6 +324,10 @@ impl<'d, D: RunContract> Session<'d, D> {
     fn attempt(&mut self, completion: Completion, started: Instant) -> (Attempt, String) {
         let Completion { text, usage, model, finish_reason, cost_usd } = completion;
         self.report.usage += usage;
+        let cost_usd = cost_usd.or_else(|| {
+            let pricing = self.options.pricing.as_ref()?;
+            pricing.cost(model.as_deref().or(self.report.model.as_deref())?, &usage)
+        });
         let attempt = Attempt {
             request: self.messages.last().map(|m| m.content.clone()).unwrap_or_default(),
             reply: String::new(),

@@ -197,7 +197,7 @@ async fn token_counts_of_a_result_saturate() {
     stand_in.script(1, &huge.to_string(), "", 0);
     let run =
         dispatch().run(&ClaudeCode::with_program(stand_in.program()), RunOptions::default()).await.unwrap();
-    assert_eq!(run.report.usage, Usage { input_tokens: u64::MAX, output_tokens: u64::MAX });
+    assert_eq!(run.report.usage, Usage::new(u64::MAX, u64::MAX));
 }
 
 fn dispatch() -> agentbind::Dispatch<golang::Agent> {
@@ -325,7 +325,7 @@ async fn a_cli_that_streams_no_partial_messages_still_gives_the_reply() {
     assert_eq!(texts, [FULL]);
     let Some(RunEvent::Finished(run)) = events.last() else { panic!("{events:?}") };
     assert_eq!(run.output, dispatch.parse_reply(FULL).unwrap());
-    assert_eq!(run.report.usage, Usage { input_tokens: 15, output_tokens: 7 });
+    assert_eq!(run.report.usage, Usage::new(15, 7));
 }
 
 /// Whether process `pid` is gone (or a zombie), waiting at most 10 s.

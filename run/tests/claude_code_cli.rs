@@ -462,7 +462,7 @@ async fn a_repair_resumes_the_session_and_sends_only_the_feedback() {
         assert!((report.cost_usd().unwrap() - costs[0] - costs[1]).abs() < 1e-12);
         let words = FULL.split_whitespace().count() as u64;
         for attempt in &report.attempts {
-            assert_eq!(attempt.usage, agentbind_run::Usage { input_tokens: 12, output_tokens: words });
+            assert_eq!(attempt.usage, agentbind_run::Usage::new(12, words));
         }
         assert_eq!(report.usage.total(), 2 * (12 + words));
     }

@@ -98,7 +98,7 @@ async fn an_empty_reply_is_a_model_error() {
     assert_eq!(error.report.attempts.len(), 1);
     assert_eq!(error.report.attempts[0].call_error, Some(empty));
     assert_eq!(error.report.attempts[0].reply, "  \n");
-    assert_eq!(error.report.usage, Usage { input_tokens: 12, output_tokens: 0 });
+    assert_eq!(error.report.usage, Usage::new(12, 0));
 }
 
 #[tokio::test]

@@ -181,7 +181,7 @@ async fn token_counts_from_the_server_saturate_instead_of_overflowing() {
     let client = OpenAiCompatible::new(&server.url("/v1"), "").unwrap();
     let error = dispatch().run(&client, RunOptions::default().repairs(2)).await.unwrap_err();
     assert_eq!(error.report.attempts.len(), 3);
-    assert_eq!(error.report.usage, Usage { input_tokens: u64::MAX, output_tokens: u64::MAX });
+    assert_eq!(error.report.usage, Usage::new(u64::MAX, u64::MAX));
     assert_eq!(error.report.usage.total(), u64::MAX);
 
     // Streamed: Anthropic's message_start and message_delta counts, summed per chunk.
@@ -204,15 +204,15 @@ async fn token_counts_from_the_server_saturate_instead_of_overflowing() {
             usage = Some(run.report.usage);
         }
     }
-    assert_eq!(usage, Some(Usage { input_tokens: u64::MAX, output_tokens: u64::MAX }));
+    assert_eq!(usage, Some(Usage::new(u64::MAX, u64::MAX)));
 }
 
 #[test]
 fn usage_sums_saturate() {
-    let mut usage = Usage { input_tokens: u64::MAX - 1, output_tokens: 5 };
-    usage += Usage { input_tokens: 10, output_tokens: u64::MAX };
-    assert_eq!(usage, Usage { input_tokens: u64::MAX, output_tokens: u64::MAX });
-    assert_eq!(Usage { input_tokens: u64::MAX, output_tokens: 1 }.total(), u64::MAX);
+    let mut usage = Usage::new(u64::MAX - 1, 5);
+    usage += Usage::new(10, u64::MAX);
+    assert_eq!(usage, Usage::new(u64::MAX, u64::MAX));
+    assert_eq!(Usage::new(u64::MAX, 1).total(), u64::MAX);
 }
 
 #[tokio::test]

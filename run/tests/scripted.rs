@@ -67,7 +67,7 @@ async fn a_valid_first_reply_gives_the_typed_output_and_the_report() {
     assert_eq!(report.served_model(), Some("scripted-model"));
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(report.repairs(), 0);
-    assert_eq!(report.usage, Usage { input_tokens: 12, output_tokens: words(FULL) });
+    assert_eq!(report.usage, Usage::new(12, words(FULL)));
     assert_eq!(report.attempts[0].reply, FULL);
     assert_eq!(report.attempts[0].error, None);
     assert_eq!(report.attempts[0].finish_reason.as_deref(), Some("stop"));
@@ -98,7 +98,7 @@ async fn a_reply_missing_sections_is_repaired_with_feedback() {
     let run = dispatch.run(&client, RunOptions::default().repairs(2)).await.unwrap();
     assert_eq!(run.output.testing.body, "go test passes.");
     assert_eq!(run.report.attempts.len(), 2);
-    assert_eq!(run.report.usage, Usage { input_tokens: 24, output_tokens: words(PARTIAL) + words(FULL) });
+    assert_eq!(run.report.usage, Usage::new(24, words(PARTIAL) + words(FULL)));
 
     let first = &run.report.attempts[0];
     let error = first.error.as_ref().unwrap();
@@ -262,7 +262,7 @@ async fn streaming_reports_sections_as_they_arrive_and_ends_with_the_run() {
         panic!("the last event is not Finished: {events:?}")
     };
     assert_eq!(run.output, dispatch.parse_reply(FULL).unwrap());
-    assert_eq!(run.report.usage, Usage { input_tokens: 12, output_tokens: words(FULL) });
+    assert_eq!(run.report.usage, Usage::new(12, words(FULL)));
     assert_eq!(run.report.served_model(), Some("scripted-model"));
     assert_eq!(run.report.attempts[0].finish_reason.as_deref(), Some("stop"));
     for event in &events {
@@ -334,7 +334,7 @@ async fn anthropic_requests_and_replies_whole_and_streamed() {
     let dispatch = dispatch();
     let run = dispatch.run(&client, RunOptions::default()).await.unwrap();
     assert_eq!(run.output, dispatch.parse_reply(FULL).unwrap());
-    assert_eq!(run.report.usage, Usage { input_tokens: 12, output_tokens: words(FULL) });
+    assert_eq!(run.report.usage, Usage::new(12, words(FULL)));
     assert_eq!(run.report.model.as_deref(), Some("claude-opus-4-1"));
     assert_eq!(run.report.served_model(), Some("scripted-claude"));
 
@@ -343,10 +343,7 @@ async fn anthropic_requests_and_replies_whole_and_streamed() {
     let Some(RunEvent::Finished(streamed)) = events.last() else { panic!("not finished") };
     assert_eq!(streamed.output, run.output);
     assert_eq!(streamed.report.attempts.len(), 2);
-    assert_eq!(
-        streamed.report.usage,
-        Usage { input_tokens: 24, output_tokens: words(PARTIAL) + words(FULL) }
-    );
+    assert_eq!(streamed.report.usage, Usage::new(24, words(PARTIAL) + words(FULL)));
     assert_eq!(streamed.report.attempts[1].finish_reason.as_deref(), Some("end_turn"));
 
     let requests = server.requests();
@@ -404,7 +401,7 @@ async fn anthropic_replies_with_tool_calls_give_their_text_whole_and_streamed() 
     let dispatch = dispatch();
     let run = dispatch.run(&client, RunOptions::default()).await.unwrap();
     assert_eq!(run.report.attempts[0].reply, FULL);
-    assert_eq!(run.report.usage, Usage { input_tokens: 12, output_tokens: words(FULL) + 1 });
+    assert_eq!(run.report.usage, Usage::new(12, words(FULL) + 1));
     let (events, error) = collect(dispatch.run_stream(&client, RunOptions::default())).await;
     assert!(error.is_none(), "{error:?}");
     let Some(RunEvent::Finished(streamed)) = events.last() else { panic!("not finished") };

@@ -84,12 +84,13 @@ pub(crate) fn completion_of(program: &str, result: &Value) -> Result<(Completion
     let cost_usd = result["total_cost_usd"].as_f64().filter(|cost| cost.is_finite());
     let completion = Completion {
         text,
-        usage: Usage {
-            input_tokens: tokens("input_tokens")
+        usage: Usage::new(
+            tokens("input_tokens")
                 .saturating_add(tokens("cache_read_input_tokens"))
                 .saturating_add(tokens("cache_creation_input_tokens")),
-            output_tokens: tokens("output_tokens"),
-        },
+            tokens("output_tokens"),
+        )
+        .with_cached(tokens("cache_read_input_tokens")),
         model: result["modelUsage"].as_object().and_then(|models| models.keys().next().cloned()),
         finish_reason: result["subtype"].as_str().map(str::to_owned),
         cost_usd,
