@@ -197,7 +197,7 @@ async fn token_counts_of_a_result_saturate() {
     stand_in.script(1, &huge.to_string(), "", 0);
     let run =
         dispatch().run(&ClaudeCode::with_program(stand_in.program()), RunOptions::default()).await.unwrap();
-    assert_eq!(run.report.usage, Usage::new(u64::MAX, u64::MAX));
+    assert_eq!(run.report.usage, Usage::new(u64::MAX, u64::MAX).with_cached(u64::MAX));
 }
 
 fn dispatch() -> agentbind::Dispatch<golang::Agent> {
