@@ -325,7 +325,7 @@ async fn a_cli_that_streams_no_partial_messages_still_gives_the_reply() {
     assert_eq!(texts, [FULL]);
     let Some(RunEvent::Finished(run)) = events.last() else { panic!("{events:?}") };
     assert_eq!(run.output, dispatch.parse_reply(FULL).unwrap());
-    assert_eq!(run.report.usage, Usage::new(15, 7));
+    assert_eq!(run.report.usage, Usage::new(15, 7).with_cached(5));
 }
 
 /// Whether process `pid` is gone (or a zombie), waiting at most 10 s.
