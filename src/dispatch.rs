@@ -133,20 +133,25 @@ impl<A: Agent> Dispatch<A> {
     /// `Metrics::from_reply` reads them. JSON of another shape is
     /// [`ReplyProblem::InvalidJson`](crate::ReplyProblem::InvalidJson).
     pub fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError> {
+        self.read_json_reply(reply).map(|read| read.markdown())
+    }
+
+    /// [`json_reply_markdown`](Self::json_reply_markdown) in its two parts: the sections and
+    /// the metrics block.
+    pub fn read_json_reply(&self, reply: &str) -> Result<crate::contract::schema::JsonReply, ReplyError> {
         let rows: Vec<_> = crate::format::section_rows::<A::Section>(self.context.as_ref()).collect();
-        crate::contract::schema::markdown_of_json(&rows, &metric_rows::<A>(), reply)
+        crate::contract::schema::markdown_parts(&rows, &metric_rows::<A>(), reply)
+            .map(|(sections, metrics)| crate::contract::schema::JsonReply { sections, metrics })
             .map_err(|problem| tag::<A>(ReplyError::new(vec![problem]), reply))
     }
 
     /// Checks a reply written as JSON of [`reply_schema`](Self::reply_schema) against the
     /// agent's contract, as [`parse_reply`](Self::parse_reply) checks its markdown form
-    /// ([`json_reply_markdown`](Self::json_reply_markdown), without the metrics block, which
-    /// would otherwise end the last section's body), and returns the typed output.
+    /// ([`read_json_reply`](Self::read_json_reply): the sections, without the metrics block,
+    /// which would otherwise end the last section's body), and returns the typed output.
     pub fn parse_json_reply(&self, reply: &str) -> Result<A::Output, ReplyError> {
-        let rows: Vec<_> = crate::format::section_rows::<A::Section>(self.context.as_ref()).collect();
-        let (sections, _) = crate::contract::schema::markdown_parts(&rows, &metric_rows::<A>(), reply)
-            .map_err(|problem| tag::<A>(ReplyError::new(vec![problem]), reply))?;
-        self.parse_reply(&sections)
+        let read = self.read_json_reply(reply)?;
+        self.parse_reply(read.sections)
     }
 
     /// [`prompt`](Self::prompt) followed by [`reply_format`](Self::reply_format): a prompt

@@ -4,7 +4,9 @@
 //!   HTTP round trip to the same server: what a hand-written call does with reqwest and
 //!   serde_json (serialize the system prompt and the prompt text, post, parse the JSON reply,
 //!   take the text). Target: run / bare <= 1.1. `transport` (posting pre-serialized bytes,
-//!   reading raw bytes) shows what HTTP alone costs.
+//!   reading raw bytes) shows what HTTP alone costs. `run_grammar` and `run_json` are the same
+//!   run constrained by the reply grammar and by the reply schema (a JSON reply of the same
+//!   sections). Target: constrained / `run` <= 1.1.
 //! * `scanner`: the streaming parser (`Dispatch::reply_parser`, fed in chunks of 16, 256 and
 //!   4096 bytes) and `parse_reply` on the same reply. Target: streaming / whole <= 1.5.
 //!
@@ -51,6 +53,39 @@ fn reply(size: usize) -> String {
     out
 }
 
+/// [`reply`] as a JSON reply of the reply schema: each section's body under its name.
+fn json_reply(size: usize) -> String {
+    let markdown = reply(size);
+    let mut object = serde_json::Map::new();
+    let mut section: Option<(String, String)> = None;
+    for line in markdown.lines() {
+        match line.strip_prefix("## ") {
+            Some(name) => {
+                if let Some((name, body)) = section.take() {
+                    object.insert(name, body.trim().into());
+                }
+                section = Some((name.to_owned(), String::new()));
+            }
+            None => {
+                if let Some((_, body)) = &mut section {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+    }
+    if let Some((name, body)) = section {
+        object.insert(name, body.trim().into());
+    }
+    object.insert("Standards Compliance".into(), serde_json::Value::Null);
+    object.insert("Blockers".into(), serde_json::Value::Null);
+    object.insert(
+        "metrics".into(),
+        serde_json::json!({"files_changed": 1, "lines_added": 2, "lines_removed": 3, "test_coverage_delta": 4, "execution_time_seconds": 5}),
+    );
+    serde_json::Value::Object(object).to_string()
+}
+
 fn dispatch() -> agentbind::Dispatch<golang::Agent> {
     golang::Agent::dispatch(golang::Input::from(golang::RequiredInput {
         task_description: "Add /health endpoint".into(),
@@ -63,6 +98,9 @@ struct Bench {
     runtime: tokio::runtime::Runtime,
     server: ScriptedServer,
     client: OpenAiCompatible,
+    /// A server that replies with the JSON form of the same reply, and its client.
+    _json_server: ScriptedServer,
+    json_client: OpenAiCompatible,
     bare: reqwest::Client,
     /// The prompt text a hand-written call sends (the same text `run` sends).
     prompt: String,
@@ -74,6 +112,9 @@ static BENCH: LazyLock<Bench> = LazyLock::new(|| {
     let server =
         runtime.block_on(ScriptedServer::repeating(ScriptedResponse::openai(&reply(4_000)))).unwrap();
     let client = OpenAiCompatible::new(&server.url("/v1"), "key").unwrap().with_model("m");
+    let json_server =
+        runtime.block_on(ScriptedServer::repeating(ScriptedResponse::openai(&json_reply(4_000)))).unwrap();
+    let json_client = OpenAiCompatible::new(&json_server.url("/v1"), "key").unwrap().with_model("m");
     // The body `run` sends, serialized once: the bare round trip sends the same bytes.
     let dispatch = dispatch();
     let messages = serde_json::json!([
@@ -85,6 +126,8 @@ static BENCH: LazyLock<Bench> = LazyLock::new(|| {
         runtime,
         server,
         client,
+        _json_server: json_server,
+        json_client,
         bare: reqwest::Client::new(),
         prompt: dispatch.prompt_with_reply_format(),
         body,
@@ -153,6 +196,30 @@ mod round_trip {
             })
         });
     }
+
+    #[divan::bench]
+    fn run_grammar(bencher: Bencher) {
+        let bench = &*BENCH;
+        let dispatch = dispatch();
+        let options = RunOptions::default().repairs(0).constrain(agentbind_run::Constraint::Grammar);
+        bencher.bench_local(|| {
+            bench
+                .runtime
+                .block_on(async { black_box(dispatch.run(&bench.client, options.clone()).await.unwrap()) })
+        });
+    }
+
+    #[divan::bench]
+    fn run_json(bencher: Bencher) {
+        let bench = &*BENCH;
+        let dispatch = dispatch();
+        let options = RunOptions::default().repairs(0).constrain(agentbind_run::Constraint::JsonSchema);
+        bencher.bench_local(|| {
+            bench.runtime.block_on(async {
+                black_box(dispatch.run(&bench.json_client, options.clone()).await.unwrap())
+            })
+        });
+    }
 }
 
 mod scanner {
@@ -186,5 +253,31 @@ mod scanner {
             let finished = parser.finish();
             black_box((events + finished.events.len(), finished.output.unwrap()))
         });
+    }
+}
+
+/// The parts of a run constrained to the reply schema: building the schema, and reading a
+/// JSON reply back into the typed output.
+mod json_schema {
+    use super::*;
+
+    #[divan::bench]
+    fn reply_schema(bencher: Bencher) {
+        let dispatch = dispatch();
+        bencher.bench_local(|| black_box(dispatch.reply_schema()));
+    }
+
+    #[divan::bench]
+    fn parse_json_reply(bencher: Bencher) {
+        let dispatch = dispatch();
+        let reply = json_reply(4_000);
+        bencher.bench_local(|| black_box(dispatch.parse_json_reply(&reply).unwrap()));
+    }
+
+    #[divan::bench]
+    fn parse_markdown_reply(bencher: Bencher) {
+        let dispatch = dispatch();
+        let reply = reply(4_000);
+        bencher.bench_local(|| black_box(dispatch.parse_reply(reply.as_str()).unwrap()));
     }
 }

@@ -32,6 +32,7 @@
 //!   scripted replies, for deterministic tests.
 #![deny(missing_docs)]
 
+mod cache;
 mod client;
 mod error;
 mod fanout;

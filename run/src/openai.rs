@@ -121,11 +121,13 @@ impl OpenAiCompatible {
             body.text("grammar", grammar);
         }
         if let Some(schema) = request.json_schema {
-            let name = agentbind::tool_name(request.agent);
-            body.value(
-                "response_format",
-                &json!({"type": "json_schema", "json_schema": {"name": name, "strict": true, "schema": schema}}),
-            );
+            // Written around the schema, which is not copied.
+            let mut format = br#"{"type":"json_schema","json_schema":{"name":"#.to_vec();
+            format.extend(serde_json::to_vec(&agentbind::tool_name(request.agent)).unwrap_or_default());
+            format.extend_from_slice(br#","strict":true,"schema":"#);
+            format.extend(serde_json::to_vec(schema).unwrap_or_default());
+            format.extend_from_slice(b"}}");
+            body.raw("response_format", &format);
         }
         if let Some(temperature) = request.temperature {
             body.value("temperature", &json!(temperature));

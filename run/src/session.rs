@@ -1,8 +1,10 @@
 //! The state of one run, shared by the whole-reply and the streaming paths: the
 //! conversation, the report, the repair and retry budgets and the deadline.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use agentbind::contract::schema::JsonReply;
 use agentbind::contract::{GrammarError, GrammarLimits};
 #[cfg(feature = "routing")]
 use agentbind::AnyDispatch;
@@ -47,14 +49,18 @@ pub(crate) trait RunContract {
     fn parse(&self, reply: &str) -> Result<Self::Output, ReplyError>;
     /// The reply checked against the contract, near misses read tolerantly.
     fn parse_tolerant(&self, reply: &str) -> Result<(Self::Output, Vec<Normalization>), ReplyError>;
-    /// The markdown form of a JSON reply.
-    fn json_markdown(&self, reply: &str) -> Result<String, ReplyError>;
-    /// A JSON reply checked against the contract.
-    fn parse_json(&self, reply: &str) -> Result<Self::Output, ReplyError>;
+    /// The markdown form of a JSON reply, in its two parts.
+    fn read_json(&self, reply: &str) -> Result<JsonReply, ReplyError>;
     /// The reply grammar.
     fn grammar(&self, limits: GrammarLimits) -> Result<String, GrammarError>;
     /// The reply schema, bounded by `bounds` when given.
     fn schema(&self, bounds: Option<GrammarLimits>) -> Option<Value>;
+    /// What its grammar and schema are cached under, when they can be ([`crate::cache`]): the
+    /// agent's type and the context.
+    fn cache_key(&self, limits: Option<GrammarLimits>, schema: bool) -> Option<crate::cache::Key> {
+        let _ = (limits, schema);
+        None
+    }
 }
 
 impl<A: Agent> RunContract for Dispatch<A> {
@@ -87,11 +93,8 @@ impl<A: Agent> RunContract for Dispatch<A> {
     fn parse_tolerant(&self, reply: &str) -> Result<(A::Output, Vec<Normalization>), ReplyError> {
         self.parse_reply_tolerant(reply)
     }
-    fn json_markdown(&self, reply: &str) -> Result<String, ReplyError> {
-        self.json_reply_markdown(reply)
-    }
-    fn parse_json(&self, reply: &str) -> Result<Self::Output, ReplyError> {
-        self.parse_json_reply(reply)
+    fn read_json(&self, reply: &str) -> Result<JsonReply, ReplyError> {
+        self.read_json_reply(reply)
     }
     fn grammar(&self, limits: GrammarLimits) -> Result<String, GrammarError> {
         self.reply_grammar_with(limits)
@@ -101,6 +104,11 @@ impl<A: Agent> RunContract for Dispatch<A> {
             Some(limits) => self.reply_schema_bounded(limits),
             None => self.reply_schema(),
         }
+    }
+    fn cache_key(&self, limits: Option<GrammarLimits>, schema: bool) -> Option<crate::cache::Key> {
+        use agentbind::ContextKind;
+        let context = self.context().map(|c| c.name());
+        Some(crate::cache::Key::new(std::any::TypeId::of::<A>(), context, limits, schema))
     }
 }
 
@@ -135,11 +143,8 @@ impl RunContract for AnyDispatch<'_> {
     fn parse_tolerant(&self, reply: &str) -> Result<(Value, Vec<Normalization>), ReplyError> {
         self.parse_reply_tolerant(reply)
     }
-    fn json_markdown(&self, reply: &str) -> Result<String, ReplyError> {
-        self.json_reply_markdown(reply)
-    }
-    fn parse_json(&self, reply: &str) -> Result<Self::Output, ReplyError> {
-        self.parse_json_reply(reply)
+    fn read_json(&self, reply: &str) -> Result<JsonReply, ReplyError> {
+        self.read_json_reply(reply)
     }
     fn grammar(&self, limits: GrammarLimits) -> Result<String, GrammarError> {
         self.reply_grammar_with(limits)
@@ -157,9 +162,9 @@ pub(crate) struct Session<'d, D: RunContract> {
     options: RunOptions,
     /// The reply grammar every attempt is sent with, when the run is constrained and the agent
     /// has one.
-    grammar: Option<String>,
+    grammar: Option<Arc<str>>,
     /// The reply schema every attempt is sent with, when the run is constrained to JSON.
-    schema: Option<Value>,
+    schema: Option<Arc<Value>>,
     messages: Vec<Message>,
     report: RunReport,
     started: Instant,
@@ -262,7 +267,7 @@ impl<'d, D: RunContract> Session<'d, D> {
             max_tokens: self.options.max_tokens,
             temperature: self.options.temperature,
             grammar: self.grammar.as_deref(),
-            json_schema: self.schema.as_ref(),
+            json_schema: self.schema.as_deref(),
         }
     }
 
@@ -277,10 +282,10 @@ impl<'d, D: RunContract> Session<'d, D> {
     /// tolerant.
     pub(crate) fn parse(&self, text: &str) -> Parsed<D::Output> {
         if self.schema.is_some() {
-            return match self.dispatch.json_markdown(text) {
-                Ok(markdown) => Parsed {
-                    output: self.dispatch.parse_json(text),
-                    markdown: Some(markdown),
+            return match self.dispatch.read_json(text) {
+                Ok(read) => Parsed {
+                    output: self.dispatch.parse(&read.sections),
+                    markdown: Some(read.markdown()),
                     normalizations: Vec::new(),
                 },
                 Err(error) => Parsed::strict(Err(error)),
@@ -502,7 +507,7 @@ fn schema_of<D: RunContract, C: ModelClient + ?Sized>(
     dispatch: &D,
     client: &C,
     options: &RunOptions,
-) -> Option<Value> {
+) -> Option<Arc<Value>> {
     let wanted = match options.constraint {
         Constraint::JsonSchema => true,
         Constraint::Auto => client.supports_json_schema(),
@@ -512,7 +517,7 @@ fn schema_of<D: RunContract, C: ModelClient + ?Sized>(
         return None;
     }
     let bounds = client.supports_grammar().then(|| limits_of(options));
-    dispatch.schema(bounds)
+    crate::cache::schema(dispatch.cache_key(bounds, true), || dispatch.schema(bounds))
 }
 
 /// The grammar's limits for a run: bodies short enough for its token limit, when it has one.
@@ -530,7 +535,7 @@ fn grammar_of<D: RunContract, C: ModelClient + ?Sized>(
     dispatch: &D,
     client: &C,
     options: &RunOptions,
-) -> Option<String> {
+) -> Option<Arc<str>> {
     let wanted = match options.constraint {
         Constraint::Off | Constraint::JsonSchema => false,
         Constraint::Grammar => true,
@@ -539,5 +544,6 @@ fn grammar_of<D: RunContract, C: ModelClient + ?Sized>(
     if !wanted {
         return None;
     }
-    dispatch.grammar(limits_of(options)).ok()
+    let limits = limits_of(options);
+    crate::cache::grammar(dispatch.cache_key(Some(limits), false), || dispatch.grammar(limits).ok())
 }

@@ -262,24 +262,34 @@ fn bounded_repeats(pattern: &str) -> String {
     out
 }
 
-/// The markdown form of a JSON reply to [`reply_schema`]: each section present, in file order,
-/// as its heading line and its body, then the metrics as a `## Metrics` block of
-/// `name: value` lines. A `null` or absent section is left out (the contract check then says
-/// whether it was required); anything else the schema does not allow is a
-/// [`ReplyProblem::InvalidJson`].
-pub(crate) fn markdown_of_json<'p>(
-    sections: &[(SectionPattern<'p>, Need)],
-    metrics: &[(&str, MetricKind)],
-    reply: &str,
-) -> Result<String, ReplyProblem> {
-    let (mut out, metrics) = markdown_parts(sections, metrics, reply)?;
-    out.push_str(&metrics);
-    Ok(out)
+/// A JSON reply read back into markdown: the sections, which the contract is checked on, and
+/// the metrics block after them (empty when the reply has none), which `Metrics::from_reply`
+/// reads. What [`Dispatch::read_json_reply`](crate::Dispatch::read_json_reply) gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonReply {
+    /// Each section present, in file order, as its heading line and its body.
+    pub sections: String,
+    /// `## Metrics` and a `name: value` line per metric given; empty without metrics.
+    pub metrics: String,
 }
 
-/// The two parts of [`markdown_of_json`]: the sections, and the metrics block (empty when the
-/// reply has none), so that the contract is checked on the sections alone (a metrics block
-/// after the last section would otherwise be part of its body).
+impl JsonReply {
+    /// The whole markdown form: the sections, then the metrics block.
+    pub fn markdown(&self) -> String {
+        let mut out = String::with_capacity(self.sections.len() + self.metrics.len());
+        out.push_str(&self.sections);
+        out.push_str(&self.metrics);
+        out
+    }
+}
+
+/// The markdown form of a JSON reply to [`reply_schema`], in two parts: each section present,
+/// in file order, as its heading line and its body; then the metrics as a `## Metrics` block
+/// of `name: value` lines (empty when the reply has none), apart so that the contract is
+/// checked on the sections alone (a metrics block after the last section would otherwise be
+/// part of its body). A `null` or absent section is left out (the contract check then says
+/// whether it was required); anything else the schema does not allow is a
+/// [`ReplyProblem::InvalidJson`].
 pub(crate) fn markdown_parts<'p>(
     sections: &[(SectionPattern<'p>, Need)],
     metrics: &[(&str, MetricKind)],
@@ -310,6 +320,11 @@ pub(crate) fn markdown_parts<'p>(
             if !body.is_empty() {
                 out.push_str(body);
                 out.push('\n');
+                // A fence the body leaves open would hide every later heading: close it.
+                if let Some(fence) = open_fence(body) {
+                    out.push_str(&fence);
+                    out.push('\n');
+                }
             }
         }
     }
@@ -334,6 +349,31 @@ pub(crate) fn markdown_parts<'p>(
     Ok((out, block))
 }
 
+/// The fence that closes the code block `body` leaves open, if it leaves one (CommonMark: a
+/// line of three or more backticks or tildes, closed by a line of at least as many of the
+/// same character and nothing else).
+fn open_fence(body: &str) -> Option<String> {
+    let mut open: Option<(char, usize)> = None;
+    for line in body.lines() {
+        let line = line.trim_start_matches(' ');
+        let Some(mark) = line.chars().next().filter(|c| *c == '`' || *c == '~') else { continue };
+        let run = line.chars().take_while(|c| *c == mark).count();
+        if run < 3 {
+            continue;
+        }
+        match open {
+            None if mark == '~' || !line[run..].contains('`') => open = Some((mark, run)),
+            Some((open_mark, open_run))
+                if mark == open_mark && run >= open_run && line[run..].trim().is_empty() =>
+            {
+                open = None
+            }
+            _ => {}
+        }
+    }
+    open.map(|(mark, run)| mark.to_string().repeat(run))
+}
+
 /// The heading line and body of one occurrence of the section of `pattern`.
 fn occurrence_text<'v>(pattern: &SectionPattern<'_>, value: &'v Value) -> Result<(String, &'v str), String> {
     let name = pattern.name;
@@ -355,6 +395,14 @@ fn occurrence_text<'v>(pattern: &SectionPattern<'_>, value: &'v Value) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn markdown_of_json(
+        sections: &[(SectionPattern<'_>, Need)],
+        metrics: &[(&str, MetricKind)],
+        reply: &str,
+    ) -> Result<String, ReplyProblem> {
+        markdown_parts(sections, metrics, reply).map(|(sections, metrics)| sections + &metrics)
+    }
 
     const SUMMARY: SectionPattern<'static> = SectionPattern::once("Summary", "^## Summary$");
     const TASK: SectionPattern<'static> = SectionPattern::repeated("Task", r"^### Task \d+:");
@@ -438,6 +486,18 @@ mod tests {
             markdown,
             "## Summary\nAll done.\n\n### Task 1: Parse\n- read it\n\n### Task 2: Check\n\n## VERDICT: FAIL\nTests fail.\n\n## Metrics\nfiles_changed: 3\ncoverage: 87.5%\n"
         );
+    }
+
+    #[test]
+    fn a_body_that_leaves_a_fence_open_does_not_hide_the_next_sections() {
+        let sections = [(SUMMARY, Need::Required), (NOTES, Need::Required)];
+        let reply =
+            json!({"Summary": "Code:\n````go\nfunc f()", "Notes": {"heading": "## notes", "body": "ok"}});
+        let markdown = markdown_of_json(&sections, &[], &reply.to_string()).unwrap();
+        assert_eq!(markdown, "## Summary\nCode:\n````go\nfunc f()\n````\n\n## notes\nok\n");
+        assert_eq!(open_fence("```\na\n```"), None);
+        assert_eq!(open_fence("~~~\n```\n"), Some("~~~".into()));
+        assert_eq!(open_fence("``` not a fence ` here\n"), None);
     }
 
     #[test]

@@ -45,8 +45,7 @@ pub(crate) trait ErasedDispatch: Send + Sync {
         limits: crate::contract::GrammarLimits,
     ) -> Result<String, crate::contract::GrammarError>;
     fn reply_schema(&self, bounds: Option<crate::contract::GrammarLimits>) -> Option<Value>;
-    fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError>;
-    fn parse_json_reply(&self, reply: &str) -> Result<Value, ReplyError>;
+    fn read_json_reply(&self, reply: &str) -> Result<crate::contract::schema::JsonReply, ReplyError>;
     fn instructions(&self) -> &str;
     fn context(&self) -> Option<&str>;
     fn parse_reply(&self, reply: &str) -> Result<Value, ReplyError>;
@@ -80,12 +79,8 @@ where
             Some(limits) => Dispatch::reply_schema_bounded(self, limits),
         }
     }
-    fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError> {
-        Dispatch::json_reply_markdown(self, reply)
-    }
-    fn parse_json_reply(&self, reply: &str) -> Result<Value, ReplyError> {
-        let output = Dispatch::parse_json_reply(self, reply)?;
-        Ok(serde_json::to_value(output).unwrap_or(Value::Null))
+    fn read_json_reply(&self, reply: &str) -> Result<crate::contract::schema::JsonReply, ReplyError> {
+        Dispatch::read_json_reply(self, reply)
     }
     fn instructions(&self) -> &str {
         Dispatch::instructions(self)
@@ -150,13 +145,18 @@ impl<'a> AnyDispatch<'a> {
 
     /// The markdown form of a JSON reply ([`Dispatch::json_reply_markdown`]).
     pub fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError> {
-        self.inner.json_reply_markdown(reply)
+        self.inner.read_json_reply(reply).map(|read| read.markdown())
+    }
+
+    /// The markdown form of a JSON reply in its two parts ([`Dispatch::read_json_reply`]).
+    pub fn read_json_reply(&self, reply: &str) -> Result<crate::contract::schema::JsonReply, ReplyError> {
+        self.inner.read_json_reply(reply)
     }
 
     /// Checks a JSON reply against the agent's contract ([`Dispatch::parse_json_reply`]) and
     /// gives the typed output as JSON.
     pub fn parse_json_reply(&self, reply: &str) -> Result<Value, ReplyError> {
-        self.inner.parse_json_reply(reply)
+        self.inner.parse_reply(&self.inner.read_json_reply(reply)?.sections)
     }
 
     /// The free-form instructions.

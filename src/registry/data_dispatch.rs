@@ -189,19 +189,12 @@ impl ErasedDispatch for DataDispatch<'_> {
         crate::contract::schema::reply_schema(patterns.iter().copied().zip(self.needs()), &metrics, bounds)
     }
 
-    fn json_reply_markdown(&self, reply: &str) -> Result<String, ReplyError> {
+    fn read_json_reply(&self, reply: &str) -> Result<crate::contract::schema::JsonReply, ReplyError> {
         let patterns = self.agent.section_matcher().patterns();
         let rows: Vec<_> = patterns.iter().copied().zip(self.needs()).collect();
-        crate::contract::schema::markdown_of_json(&rows, &self.agent.metrics(), reply)
+        crate::contract::schema::markdown_parts(&rows, &self.agent.metrics(), reply)
+            .map(|(sections, metrics)| crate::contract::schema::JsonReply { sections, metrics })
             .map_err(|problem| self.tag(ReplyError::new(vec![problem]), reply))
-    }
-
-    fn parse_json_reply(&self, reply: &str) -> Result<Value, ReplyError> {
-        let patterns = self.agent.section_matcher().patterns();
-        let rows: Vec<_> = patterns.iter().copied().zip(self.needs()).collect();
-        let (sections, _) = crate::contract::schema::markdown_parts(&rows, &self.agent.metrics(), reply)
-            .map_err(|problem| self.tag(ReplyError::new(vec![problem]), reply))?;
-        self.parse_reply(&sections)
     }
 
     fn instructions(&self) -> &str {
