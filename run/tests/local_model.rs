@@ -224,3 +224,37 @@ async fn with_the_reply_grammar_the_first_reply_meets_the_contract() {
         assert_eq!(run.report.attempts.len(), 1);
     }
 }
+
+/// With the reply schema, the real server constrains the reply to JSON of it, and the reply
+/// reads back into the typed output and its metrics (a model this small may still run out of
+/// tokens inside a string: then the run is repaired, and each attempt says why).
+#[tokio::test]
+async fn with_the_reply_schema_the_json_reply_reads_into_the_typed_output() {
+    let Some(client) = local_model("with_the_reply_schema_the_json_reply_reads_into_the_typed_output") else {
+        return;
+    };
+    let client = client.grammars(true);
+    let options =
+        RunOptions::default().constrain(agentbind_run::Constraint::JsonSchema).repairs(2).max_tokens(700);
+    let dispatch = reviewer::Agent::dispatch(reviewer::Input::new())
+        .with_instructions("Review: `fn add(a: i32) -> i32 { a + 1 }`");
+    let run = match dispatch.run(&client, options).await {
+        Ok(run) => run,
+        Err(error) => {
+            // Every attempt was JSON constrained by the schema: the failure is the model's.
+            for attempt in &error.report.attempts {
+                assert_eq!(attempt.constraint, agentbind_run::ConstraintMode::JsonSchema);
+            }
+            let note = format!("reviewer: no JSON reply within its tokens: {error}\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
+            return;
+        }
+    };
+    let accepted = run.report.attempts.last().unwrap();
+    assert_eq!(accepted.constraint, agentbind_run::ConstraintMode::JsonSchema);
+    assert!(accepted.reply.trim_start().starts_with('{'), "{}", accepted.reply);
+    let value: serde_json::Value = serde_json::from_str(&accepted.reply).unwrap();
+    assert!(value.get("VERDICT").is_some(), "{value}");
+    assert_eq!(run.output, dispatch.parse_json_reply(&accepted.reply).unwrap());
+    assert!(accepted.markdown.as_deref().unwrap().contains("## VERDICT: "));
+}
