@@ -19,7 +19,10 @@
 //!   `OpenAiCompatible` (`openai`, on by default), `Anthropic` (`anthropic`),
 //!   `ClaudeCode` (`claude-code`). HTTPS needs `rustls` or `native-tls`.
 //! * [`RunDispatch`]: `dispatch.run(&client, options)` and `dispatch.run_stream(...)`.
-//! * [`run_all`]: many dispatches under a concurrency limit, results in input order.
+//! * [`run_all`]: many dispatches under a concurrency limit, results in input order;
+//!   [`run_all_with_progress`] reports [`Progress`] (done, failed, in flight, tokens) as they go.
+//! * `batch::run_batch` (`batch`): dispatches sent through OpenAI's Batch API or Anthropic's
+//!   Message Batches, with repair batches, progress while polling, and resume by id.
 //! * [`ModelMap`]: which model id each backend is sent for `opus`, `sonnet`, `haiku`,
 //!   `inherit` or a full id.
 //! * `Recorder` (`record`): records every model call into a folder and replays them
@@ -33,6 +36,7 @@ mod error;
 mod fanout;
 mod models;
 mod options;
+mod progress;
 mod report;
 mod run;
 mod session;
@@ -40,6 +44,8 @@ mod stream;
 
 #[cfg(feature = "anthropic")]
 mod anthropic;
+#[cfg(feature = "batch")]
+pub mod batch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 #[cfg(feature = "claude-code")]
@@ -61,9 +67,10 @@ pub use client::{
     BoxFuture, Chunk, ChunkStream, Completion, Message, ModelClient, ModelRequest, Role, Usage,
 };
 pub use error::{ModelError, RunError, RunErrorKind, ERROR_BODY_LIMIT};
-pub use fanout::run_all;
+pub use fanout::{run_all, run_all_with_progress};
 pub use models::ModelMap;
 pub use options::{Constraint, ConstraintMode, RunOptions};
+pub use progress::Progress;
 pub use report::{Attempt, Run, RunReport};
 #[cfg(feature = "routing")]
 pub use run::run_any;
