@@ -262,3 +262,8 @@ impl EventMapper for StreamMapper {
 
     fn end(&mut self, _out: &mut Vec<Chunk>) {}
 }
+
+// Message Batches for this client (feature `batch`): a child module, to share its bodies.
+#[cfg(feature = "batch")]
+#[path = "batch/anthropic.rs"]
+mod batch;

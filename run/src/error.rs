@@ -127,6 +127,27 @@ pub enum ModelError {
         /// What failed.
         message: String,
     },
+    /// A batch (`batch::run_batch`) ended before this request of it ran: it expired at the
+    /// provider (24 hours after it was created).
+    BatchExpired {
+        /// The provider's id of the batch.
+        batch: String,
+    },
+    /// A batch was canceled before this request of it ran.
+    BatchCanceled {
+        /// The provider's id of the batch.
+        batch: String,
+    },
+    /// The batch API gave an error instead of a reply for this request, or failed the whole
+    /// batch (a batch that did not validate, a result missing from its output).
+    BatchRequestFailed {
+        /// The provider's id of the batch.
+        batch: String,
+        /// The HTTP status of the request's response, when the API gave one.
+        status: Option<u16>,
+        /// What the API said (at most 8 KiB).
+        message: String,
+    },
 }
 
 impl fmt::Display for ModelError {
@@ -200,6 +221,18 @@ impl fmt::Display for ModelError {
                 P(changed)
             ),
             ModelError::Recording { path, message } => write!(f, "recording {}: {}", P(path), P(message)),
+            ModelError::BatchExpired { batch } => {
+                write!(f, "batch `{}` expired before this request ran", P(batch))
+            }
+            ModelError::BatchCanceled { batch } => {
+                write!(f, "batch `{}` was canceled before this request ran", P(batch))
+            }
+            ModelError::BatchRequestFailed { batch, status: Some(status), message } => {
+                write!(f, "batch `{}`: the request failed with HTTP status {status}: {}", P(batch), P(message))
+            }
+            ModelError::BatchRequestFailed { batch, status: None, message } => {
+                write!(f, "batch `{}`: the request failed: {}", P(batch), P(message))
+            }
         }
     }
 }

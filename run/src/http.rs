@@ -11,7 +11,7 @@ use crate::error::{truncate, ModelError, ERROR_BODY_LIMIT};
 use crate::sse::{SseDecoder, SseEvent};
 
 mod body;
-mod status;
+pub(crate) mod status;
 
 pub(crate) use body::{body_size, JsonBody, SystemPrompts};
 pub(crate) use status::context_exceeded;

@@ -24,6 +24,9 @@
 //! * [`RunDispatch`]: `dispatch.run(&client, options)` and `dispatch.run_stream(...)`.
 //! * [`run_all`]: many dispatches under a concurrency limit, results in input order;
 //!   [`Totals`] sums their usage and cost per agent, priced by a [`Pricing`] table.
+//!   [`run_all_with_progress`] reports [`Progress`] (done, failed, in flight, tokens) as they go.
+//! * `batch::run_batch` (`batch`): dispatches sent through OpenAI's Batch API or Anthropic's
+//!   Message Batches, with repair batches, progress while polling, and resume by id.
 //! * [`ModelMap`]: which model id each backend is sent for `opus`, `sonnet`, `haiku`,
 //!   `inherit` or a full id.
 //! * `Recorder` (`record`): records every model call into a folder and replays them
@@ -39,6 +42,7 @@ mod fanout;
 mod models;
 mod options;
 mod pricing;
+mod progress;
 mod report;
 mod retry;
 mod run;
@@ -48,6 +52,8 @@ mod trace;
 
 #[cfg(feature = "anthropic")]
 mod anthropic;
+#[cfg(feature = "batch")]
+pub mod batch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 #[cfg(feature = "claude-code")]
@@ -75,10 +81,11 @@ pub use client::{
     BoxFuture, Chunk, ChunkStream, Completion, Message, ModelClient, ModelRequest, Role, Usage,
 };
 pub use error::{ModelError, RunError, RunErrorKind, ERROR_BODY_LIMIT};
-pub use fanout::run_all;
+pub use fanout::{run_all, run_all_with_progress};
 pub use models::ModelMap;
 pub use options::{Constraint, ConstraintMode, RunOptions};
 pub use pricing::{AgentTotals, Price, Pricing, Totals};
+pub use progress::Progress;
 pub use report::{Attempt, Run, RunReport};
 #[cfg(feature = "routing")]
 pub use run::run_any;

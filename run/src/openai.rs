@@ -324,3 +324,8 @@ impl EventMapper for StreamMapper {
         }
     }
 }
+
+// OpenAI's Batch API for this client (feature `batch`): a child module, to share its bodies.
+#[cfg(feature = "batch")]
+#[path = "batch/openai.rs"]
+mod batch;

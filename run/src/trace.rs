@@ -64,6 +64,10 @@ fn error_type(error: &ModelError) -> String {
         ModelError::Config(_) => "config".into(),
         ModelError::ReplayMiss { .. } => "replay_miss".into(),
         ModelError::Recording { .. } => "recording".into(),
+        ModelError::BatchExpired { .. } => "batch_expired".into(),
+        ModelError::BatchCanceled { .. } => "batch_canceled".into(),
+        ModelError::BatchRequestFailed { status: Some(status), .. } => status.to_string(),
+        ModelError::BatchRequestFailed { status: None, .. } => "batch_request_failed".into(),
     }
 }
 

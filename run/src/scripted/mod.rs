@@ -22,10 +22,14 @@ use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
 mod anthropic;
+#[cfg(feature = "batch")]
+mod batch;
 pub mod claude_cli;
 mod response;
 
 pub use anthropic::{AnthropicBlock, ToolResult};
+#[cfg(feature = "batch")]
+pub use batch::{BatchApi, BatchReply, BatchRequest, BatchScript};
 pub use response::{llama_cpp_context_error, ScriptedResponse};
 
 /// The most bytes of a request's head, and of its body, the server reads.
