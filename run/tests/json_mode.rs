@@ -192,3 +192,96 @@ async fn the_tolerant_reading_accepts_near_misses_and_reports_each_rewrite() {
     let Some(Ok(RunEvent::Finished(streamed))) = events.last() else { panic!("{events:?}") };
     assert_eq!(streamed.report.attempts[0].normalizations, run.report.attempts[0].normalizations);
 }
+
+/// A JSON value that fills the reply schema `schema` of an agent with these sections: the
+/// example heading of each free heading, the first label of each value, two occurrences of a
+/// repeated section, and a value of each metric's type.
+fn fill(schema: &Value, sections: &[agentbind::SectionInfo<'_>]) -> Value {
+    let occurrence = |section: &agentbind::SectionInfo<'_>, schema: &Value, n: usize| -> Value {
+        let body = format!("Body {n} of `{}`.", section.name);
+        if schema["type"] == "string" {
+            return json!(body);
+        }
+        match schema["properties"].get("value") {
+            Some(value) => json!({"value": value["enum"][0], "body": body}),
+            None => json!({"heading": agentbind::example_heading(section.pattern), "body": body}),
+        }
+    };
+    let mut reply = serde_json::Map::new();
+    for section in sections {
+        let property = &schema["properties"][section.name];
+        let value = if let Some(items) = property.get("items") {
+            json!([occurrence(section, items, 1), occurrence(section, items, 2)])
+        } else if let Some(branches) = property.get("anyOf") {
+            occurrence(section, &branches[0], 0)
+        } else {
+            occurrence(section, property, 0)
+        };
+        reply.insert(section.name.to_owned(), value);
+    }
+    if let Some(metrics) = schema["properties"].get("metrics") {
+        let values: serde_json::Map<String, Value> = metrics["properties"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, kind)| {
+                let value = match kind["type"].as_str() {
+                    Some("boolean") => json!(true),
+                    Some("integer") => json!(3),
+                    _ => json!(0.5),
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        reply.insert("metrics".into(), Value::Object(values));
+    }
+    Value::Object(reply)
+}
+
+#[tokio::test]
+async fn every_ring_agent_runs_in_json_mode_against_the_scripted_server() {
+    use agentbind::DynAgent;
+    let mut registry = agentbind_load::LoadedRegistry::new();
+    registry.add_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/ring"));
+    let mut ran = 0;
+    for agent in registry.agents() {
+        let agent: &dyn DynAgent = agent;
+        let inputs: serde_json::Map<String, Value> = agent
+            .inputs()
+            .iter()
+            .filter(|i| i.required)
+            .map(|i| {
+                let value = match i.kind.json_schema()["type"].as_str() {
+                    Some("array") => json!([]),
+                    Some("object") => json!({}),
+                    Some("integer" | "number") => json!(1),
+                    Some("boolean") => json!(true),
+                    _ => match i.kind {
+                        agentbind::InputKind::Enum(labels) => json!(labels[0]),
+                        _ => json!("text"),
+                    },
+                };
+                (i.field.to_owned(), value)
+            })
+            .collect();
+        let dispatch = agent.dispatch_json(&Value::Object(inputs), None, None).unwrap();
+        let schema = dispatch.reply_schema().unwrap();
+        let reply = fill(&schema, &agent.sections()).to_string();
+        let server = ScriptedServer::start(vec![ScriptedResponse::openai(&reply)]).await.unwrap();
+        let client = OpenAiCompatible::new(&server.url("/v1"), "").unwrap();
+        let run = run_any(&dispatch, &client, json_options().repairs(0))
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}\n{reply}", agent.name()));
+        // The output is the reply's, read as its markdown form, and the request sent the schema.
+        assert_eq!(run.output, dispatch.parse_json_reply(&reply).unwrap(), "{}", agent.name());
+        let body = server.requests()[0].json().unwrap();
+        assert_eq!(body["response_format"]["json_schema"]["schema"], schema, "{}", agent.name());
+        let markdown = run.report.attempts[0].markdown.clone().unwrap();
+        assert_eq!(markdown, dispatch.json_reply_markdown(&reply).unwrap());
+        if !agent.metrics().is_empty() {
+            assert!(markdown.contains("\n## Metrics\n"), "{}", agent.name());
+        }
+        ran += 1;
+    }
+    assert_eq!(ran, 45);
+}
