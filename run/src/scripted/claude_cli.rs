@@ -205,7 +205,7 @@ impl ClaudeCli {
     }
 
     /// The environment the CLI gets from [`command`](Self::command) and
-    /// [`claude_code`](Self::claude_code): `PATH` (so hooks find their programs), `HOME` and
+    /// `claude_code` (feature `claude-code`): `PATH` (so hooks find their programs), `HOME` and
     /// `TMPDIR` in the scratch folder, `TERM=dumb`, `ANTHROPIC_BASE_URL=<base_url>`,
     /// `ANTHROPIC_API_KEY=test`, `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1` (without it the
     /// CLI looks up telemetry hosts and sends `HEAD /api/hello`) and `IS_SANDBOX=1` (which
