@@ -89,8 +89,12 @@ impl Anthropic {
             body.value("temperature", &json!(temperature));
         }
         if let Some(schema) = request.json_schema {
-            // Structured outputs, as generally available (no beta header).
-            body.value("output_config", &json!({"format": {"type": "json_schema", "schema": schema}}));
+            // Structured outputs, as generally available (no beta header); written around the
+            // schema's JSON, which is not copied.
+            let mut config = br#"{"format":{"type":"json_schema","schema":"#.to_vec();
+            config.extend_from_slice(schema.json().as_bytes());
+            config.extend_from_slice(b"}}");
+            body.raw("output_config", &config);
         }
         if stream {
             body.value("stream", &json!(true));

@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use agentbind::contract::GrammarLimits;
 use serde_json::Value;
 
+use crate::client::JsonSchema;
+
 /// At most this many entries are kept; past it the cache starts again empty.
 const MAX_ENTRIES: usize = 1024;
 
@@ -37,7 +39,7 @@ impl Key {
 #[derive(Clone)]
 enum Entry {
     Grammar(Option<Arc<str>>),
-    Schema(Option<Arc<Value>>),
+    Schema(Option<Arc<JsonSchema>>),
 }
 
 fn cache() -> &'static Mutex<HashMap<Key, Entry>> {
@@ -69,9 +71,10 @@ pub(crate) fn grammar(key: Option<Key>, make: impl FnOnce() -> Option<String>) -
 }
 
 /// The schema of `key`, made by `make` the first time.
-pub(crate) fn schema(key: Option<Key>, make: impl FnOnce() -> Option<Value>) -> Option<Arc<Value>> {
-    let Some(key) = key else { return make().map(Arc::new) };
-    match cached(key, || Entry::Schema(make().map(Arc::new))) {
+pub(crate) fn schema(key: Option<Key>, make: impl FnOnce() -> Option<Value>) -> Option<Arc<JsonSchema>> {
+    let make = || make().map(|schema| Arc::new(JsonSchema::new(schema)));
+    let Some(key) = key else { return make() };
+    match cached(key, || Entry::Schema(make())) {
         Entry::Schema(schema) => schema,
         Entry::Grammar(_) => None,
     }

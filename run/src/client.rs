@@ -81,7 +81,32 @@ pub struct ModelRequest<'a> {
     pub grammar: Option<&'a str>,
     /// The JSON Schema the reply must follow (structured outputs), when the run is constrained
     /// to it (`Constraint::JsonSchema`); the reply is then JSON.
-    pub json_schema: Option<&'a serde_json::Value>,
+    pub json_schema: Option<&'a JsonSchema>,
+}
+
+/// A JSON Schema and its JSON text, written once and sent with every call that takes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonSchema {
+    value: serde_json::Value,
+    json: String,
+}
+
+impl JsonSchema {
+    /// `value`, with its JSON text.
+    pub fn new(value: serde_json::Value) -> Self {
+        let json = value.to_string();
+        JsonSchema { value, json }
+    }
+
+    /// The schema.
+    pub fn value(&self) -> &serde_json::Value {
+        &self.value
+    }
+
+    /// Its JSON text.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
 }
 
 /// Token counts of a model call, or of a whole run.

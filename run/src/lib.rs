@@ -78,7 +78,7 @@ mod sse;
 pub mod __fuzz;
 
 pub use client::{
-    BoxFuture, Chunk, ChunkStream, Completion, Message, ModelClient, ModelRequest, Role, Usage,
+    BoxFuture, Chunk, ChunkStream, Completion, JsonSchema, Message, ModelClient, ModelRequest, Role, Usage,
 };
 pub use error::{ModelError, RunError, RunErrorKind, ERROR_BODY_LIMIT};
 pub use fanout::{run_all, run_all_with_progress};

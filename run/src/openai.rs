@@ -121,11 +121,11 @@ impl OpenAiCompatible {
             body.text("grammar", grammar);
         }
         if let Some(schema) = request.json_schema {
-            // Written around the schema, which is not copied.
+            // Written around the schema's JSON, which is not copied.
             let mut format = br#"{"type":"json_schema","json_schema":{"name":"#.to_vec();
             format.extend(serde_json::to_vec(&agentbind::tool_name(request.agent)).unwrap_or_default());
             format.extend_from_slice(br#","strict":true,"schema":"#);
-            format.extend(serde_json::to_vec(schema).unwrap_or_default());
+            format.extend_from_slice(schema.json().as_bytes());
             format.extend_from_slice(b"}}");
             body.raw("response_format", &format);
         }

@@ -364,7 +364,7 @@ impl Call {
             system: request.system.to_owned(),
             messages: request.messages.iter().map(|m| (m.role, m.content.clone())).collect(),
             grammar: request.grammar.map(str::to_owned),
-            json_schema: request.json_schema.map(|schema| schema.to_string()),
+            json_schema: request.json_schema.map(|schema| schema.json().to_owned()),
         }
     }
 

@@ -47,6 +47,10 @@ pub(crate) trait RunContract {
     fn first_message(&self, reply_format: bool) -> String;
     /// The reply checked against the contract.
     fn parse(&self, reply: &str) -> Result<Self::Output, ReplyError>;
+    /// [`parse`](Self::parse) of a reply given whole: a typed dispatch keeps it without a copy.
+    fn parse_owned(&self, reply: String) -> Result<Self::Output, ReplyError> {
+        self.parse(&reply)
+    }
     /// The reply checked against the contract, near misses read tolerantly.
     fn parse_tolerant(&self, reply: &str) -> Result<(Self::Output, Vec<Normalization>), ReplyError>;
     /// The markdown form of a JSON reply, in its two parts.
@@ -88,6 +92,9 @@ impl<A: Agent> RunContract for Dispatch<A> {
         }
     }
     fn parse(&self, reply: &str) -> Result<A::Output, ReplyError> {
+        self.parse_reply(reply)
+    }
+    fn parse_owned(&self, reply: String) -> Result<A::Output, ReplyError> {
         self.parse_reply(reply)
     }
     fn parse_tolerant(&self, reply: &str) -> Result<(A::Output, Vec<Normalization>), ReplyError> {
@@ -164,7 +171,7 @@ pub(crate) struct Session<'d, D: RunContract> {
     /// has one.
     grammar: Option<Arc<str>>,
     /// The reply schema every attempt is sent with, when the run is constrained to JSON.
-    schema: Option<Arc<Value>>,
+    schema: Option<Arc<crate::client::JsonSchema>>,
     messages: Vec<Message>,
     report: RunReport,
     started: Instant,
@@ -283,11 +290,14 @@ impl<'d, D: RunContract> Session<'d, D> {
     pub(crate) fn parse(&self, text: &str) -> Parsed<D::Output> {
         if self.schema.is_some() {
             return match self.dispatch.read_json(text) {
-                Ok(read) => Parsed {
-                    output: self.dispatch.parse(&read.sections),
-                    markdown: Some(read.markdown()),
-                    normalizations: Vec::new(),
-                },
+                Ok(read) => {
+                    let markdown = read.markdown();
+                    Parsed {
+                        output: self.dispatch.parse_owned(read.sections),
+                        markdown: Some(markdown),
+                        normalizations: Vec::new(),
+                    }
+                }
                 Err(error) => Parsed::strict(Err(error)),
             };
         }
@@ -507,7 +517,7 @@ fn schema_of<D: RunContract, C: ModelClient + ?Sized>(
     dispatch: &D,
     client: &C,
     options: &RunOptions,
-) -> Option<Arc<Value>> {
+) -> Option<Arc<crate::client::JsonSchema>> {
     let wanted = match options.constraint {
         Constraint::JsonSchema => true,
         Constraint::Auto => client.supports_json_schema(),

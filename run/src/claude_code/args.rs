@@ -52,7 +52,7 @@ impl ClaudeCode {
             // The CLI gives the model a StructuredOutput tool of this schema; the result's
             // `structured_output` is the reply.
             args.push("--json-schema".to_owned());
-            args.push(schema.to_string());
+            args.push(schema.json().to_owned());
         }
         args.extend(self.args.iter().cloned());
         args
