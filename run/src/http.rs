@@ -141,6 +141,16 @@ pub(crate) async fn post(
         url: url.to_owned(),
         message: error_text(&e.without_url()),
     })?;
+    checked(response, idle).await
+}
+
+/// `response`, unless it is a redirect ([`ModelError::Redirected`], never followed: it would
+/// take the key elsewhere) or an error status ([`status::status_error`] of the start of its
+/// body, read within `idle`).
+pub(crate) async fn checked(
+    response: reqwest::Response,
+    idle: Duration,
+) -> Result<reqwest::Response, ModelError> {
     let status = response.status();
     if status.is_redirection() {
         let location = response

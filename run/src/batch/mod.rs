@@ -180,7 +180,7 @@ where
 {
     match Batch::submit(client, dispatches, options.clone(), batch).await {
         Ok(batch) => batch.wait(progress).await,
-        Err(error) => failed_all(client, dispatches, &options, error),
+        Err(error) => failed_all(client, dispatches, error),
     }
 }
 
@@ -206,7 +206,7 @@ where
 {
     match Batch::resume(client, id, dispatches, options.clone(), batch) {
         Ok(batch) => batch.wait(progress).await,
-        Err(error) => failed_all(client, dispatches, &options, error),
+        Err(error) => failed_all(client, dispatches, error),
     }
 }
 
@@ -214,7 +214,6 @@ where
 fn failed_all<A: Agent, C: BatchClient + ?Sized, O>(
     client: &C,
     dispatches: &[Dispatch<A>],
-    _options: &RunOptions,
     error: ModelError,
 ) -> Vec<Result<O, RunError>> {
     let model = client.model_id(A::MODEL_KIND);

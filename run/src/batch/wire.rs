@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use tokio::sync::mpsc;
 
-use crate::error::{truncate, ModelError, ERROR_BODY_LIMIT};
+use crate::error::{ModelError, ERROR_BODY_LIMIT};
 use crate::http::error_text;
 
 /// The most bytes of a status or creation response read (they are a few hundred).
@@ -73,21 +73,9 @@ pub(crate) async fn send(
         .map_err(|_| ModelError::Stalled { limit: idle, received: 0 })?;
     let response =
         sent.map_err(|e| ModelError::Unreachable { url: url.to_owned(), message: error_text(&e) })?;
-    let status = response.status();
-    if status.is_redirection() {
-        let location = response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .map(|value| truncate(&String::from_utf8_lossy(value.as_bytes()), ERROR_BODY_LIMIT).to_owned());
-        return Err(ModelError::Redirected { status: status.as_u16(), location });
-    }
-    if status.is_client_error() || status.is_server_error() {
-        let headers = response.headers().clone();
-        let body = read_capped(response, ERROR_BODY_LIMIT, idle).await.unwrap_or_default();
-        // The same reading as a model call's: `Retry-After`, context overflows, escaped text.
-        return Err(crate::http::status::status_error(status.as_u16(), &headers, &body));
-    }
-    Ok(response)
+    // The same reading as a model call's: redirects refused, `Retry-After`, context
+    // overflows, escaped text.
+    crate::http::checked(response, idle).await
 }
 
 /// Sends `request` and reads its JSON body (at most 1 MiB).
