@@ -66,6 +66,20 @@ impl Anthropic {
         self
     }
 
+    /// The Messages parameters every request of `request` has: the model, the token limit,
+    /// the system prompt, the messages and the temperature (a batch request's `params`).
+    fn params(&self, request: &ModelRequest<'_>, model: &str) -> http::JsonBody {
+        let mut body = http::JsonBody::with_capacity(http::body_size(request.system, request.messages));
+        body.text("model", model);
+        body.value("max_tokens", &json!(request.max_tokens.unwrap_or(self.max_tokens)));
+        body.raw("system", &self.system_prompts.json(request.system));
+        body.messages("messages", None, request.messages);
+        if let Some(temperature) = request.temperature {
+            body.value("temperature", &json!(temperature));
+        }
+        body
+    }
+
     fn post(
         &self,
         request: &ModelRequest<'_>,
@@ -80,14 +94,7 @@ impl Anthropic {
             let message = format!("no Anthropic model id for `{}`: map it with `map_model`", request.model);
             return Box::pin(async move { Err(ModelError::Config(message)) });
         };
-        let mut body = http::JsonBody::with_capacity(http::body_size(request.system, request.messages));
-        body.text("model", &model);
-        body.value("max_tokens", &json!(request.max_tokens.unwrap_or(self.max_tokens)));
-        body.raw("system", &self.system_prompts.json(request.system));
-        body.messages("messages", None, request.messages);
-        if let Some(temperature) = request.temperature {
-            body.value("temperature", &json!(temperature));
-        }
+        let mut body = self.params(request, &model);
         if let Some(schema) = request.json_schema {
             // Structured outputs, as generally available (no beta header); written around the
             // schema's JSON, which is not copied.

@@ -5,7 +5,7 @@
 //! A child module of `anthropic` (declared there with `#[path]`), so that it writes the
 //! request parameters and reads messages exactly as the client's own calls do.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{Anthropic, API_VERSION};
 use crate::batch::backend::{checked_id, said, status_word, BatchBackend, Framing, Limits, Remote, State};
@@ -111,14 +111,7 @@ impl BatchBackend for Anthropic {
                 request.model
             )));
         };
-        let mut params = http::JsonBody::with_capacity(http::body_size(request.system, request.messages));
-        params.text("model", &model);
-        params.value("max_tokens", &json!(request.max_tokens.unwrap_or(self.max_tokens)));
-        params.raw("system", &self.system_prompts.json(request.system));
-        params.messages("messages", None, request.messages);
-        if let Some(temperature) = request.temperature {
-            params.value("temperature", &json!(temperature));
-        }
+        let params = self.params(request, &model);
         out.extend_from_slice(b"{\"custom_id\":");
         serde_json::to_writer(&mut *out, custom_id).map_err(|e| ModelError::Config(e.to_string()))?;
         out.extend_from_slice(b",\"params\":");
